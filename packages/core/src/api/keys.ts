@@ -1,0 +1,7 @@
+/**
+ * Typed methods (shaped like @upstash/redis).
+ * SKELETON: to be completed.
+ */
+import { CommandsBase } from './base.js';
+
+export abstract class KeyCommands extends CommandsBase {}

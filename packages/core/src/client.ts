@@ -1,0 +1,44 @@
+/**
+ * A client session (Redis' `client` struct): its selected database, protocol, pub/sub state and,
+ * in later layers, its MULTI queue, WATCHed keys and blocked state. `store.connect()` opens one.
+ */
+import type { RedisDb } from './keyspace.js';
+import type { Reply } from './reply.js';
+import type { Arg, KeyString } from './sds.js';
+import type { Engine } from './server.js';
+
+export class Client {
+  db: RedisDb;
+  resp: 2 | 3 = 2;
+  name: string | null = null;
+  /** SUBSCRIBE'd channels and PSUBSCRIBE'd patterns, in subscription order. */
+  readonly channels = new Set<KeyString>();
+  readonly patterns = new Set<KeyString>();
+  /** Where pushed replies (pub/sub messages) go; set by the front that owns the session. */
+  onPush: ((msg: Reply) => void) | null = null;
+  /** Set by a handler whose effects differ from its argv (rewriteClientCommandVector). */
+  rewrittenArgv: Arg[] | null = null;
+  closed = false;
+
+  constructor(
+    readonly engine: Engine,
+    readonly id: number,
+  ) {
+    this.db = engine.dbs[0]!;
+  }
+
+  /** Number of channels plus patterns (clientSubscriptionsCount). */
+  get subscriptionCount(): number {
+    return this.channels.size + this.patterns.size;
+  }
+
+  /** rewriteClientCommandVector: log this argv instead of the one the client sent. */
+  rewriteArgv(argv: Arg[]): void {
+    this.rewrittenArgv = argv;
+  }
+
+  /** Deliver a pushed reply (message, pmessage …) to whoever reads this session. */
+  push(msg: Reply): void {
+    this.onPush?.(msg);
+  }
+}

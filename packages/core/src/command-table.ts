@@ -1,0 +1,38 @@
+/**
+ * The command table: Redis' recorded metadata joined with every module's handlers. Adding a
+ * command family means adding its handler record here.
+ */
+import { COMMAND_INFO } from './command-info.js';
+import { buildCommandTable, CMD_SUBSCRIBED_OK } from './commands.js';
+import { expireCommands } from './expire.js';
+import { keyspaceCommands } from './keyspace.js';
+import { pubsubCommands } from './pubsub.js';
+import { serverCommands } from './server-commands.js';
+import { bitopsCommands } from './types/bitops.js';
+import { hllCommands } from './types/hll.js';
+import { stringCommands } from './types/string.js';
+
+export const commandTable = buildCommandTable(
+  COMMAND_INFO,
+  [
+    serverCommands,
+    keyspaceCommands,
+    expireCommands,
+    pubsubCommands,
+    stringCommands,
+    bitopsCommands,
+    hllCommands,
+  ],
+  // The commands a RESP2 client may send while subscribed (processCommand's list).
+  {
+    ping: CMD_SUBSCRIBED_OK,
+    subscribe: CMD_SUBSCRIBED_OK,
+    unsubscribe: CMD_SUBSCRIBED_OK,
+    psubscribe: CMD_SUBSCRIBED_OK,
+    punsubscribe: CMD_SUBSCRIBED_OK,
+    ssubscribe: CMD_SUBSCRIBED_OK,
+    sunsubscribe: CMD_SUBSCRIBED_OK,
+    quit: CMD_SUBSCRIBED_OK,
+    reset: CMD_SUBSCRIBED_OK,
+  },
+);

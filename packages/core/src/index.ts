@@ -1,0 +1,31 @@
+/**
+ * @lodis/core — a Redis-compatible data-structure store for browsers and edge runtimes.
+ *
+ *   import { createStore } from '@lodis/core';
+ *   const redis = createStore();
+ *   await redis.set('user:123', JSON.stringify(user), { ex: 3600 });
+ */
+
+export { createStore, Store, LocalTransport, toEngineArg, type StoreOptions, type TimerApi } from './store.js';
+export { Engine, type EngineOptions, type PropagateHook } from './server.js';
+export { Client } from './client.js';
+export { ReplyError } from './errors.js';
+export { RedisCommands } from './api/index.js';
+export type { CommandArg, Transport } from './api/transport.js';
+export {
+  decodeReply,
+  decodeReplyBuffer,
+  encodeResp2,
+  DoubleReply,
+  MapReply,
+  MultiReply,
+  NULL_ARRAY,
+  PushReply,
+  SetReply,
+  Status,
+  type Decoded,
+  type DecodedBuffer,
+  type Reply,
+} from './reply.js';
+export { commandTable } from './command-table.js';
+export type { RedisCommand, CommandHandler, CommandHandlers } from './commands.js';

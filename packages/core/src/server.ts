@@ -1,0 +1,141 @@
+/**
+ * The engine (server.c): databases, clients, the clock, and processCommand/call, through which
+ * every command of every front passes.
+ */
+import { commandTable } from './command-table.js';
+import { arityOk, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
+import { Client } from './client.js';
+import {
+  err,
+  ReplyError,
+  subscribedContextErr,
+  unknownCommandErr,
+  unknownSubcommandErr,
+  wrongArityErr,
+} from './errors.js';
+import { RedisDb } from './keyspace.js';
+import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
+import { PubSub } from './pubsub.js';
+import type { Reply } from './reply.js';
+import { argLatin1, BINARY_MARK, keyLatin1, keyReply, type Arg, type KeyString } from './sds.js';
+
+export interface EngineOptions {
+  /** Number of databases (SELECT 0..n-1). Default 16. */
+  databases?: number;
+  /** Milliseconds since the epoch. Default `Date.now`. Tests and edge runtimes may inject their own. */
+  clock?: () => number;
+  /** Random numbers in [0, 1). Default `Math.random`. */
+  random?: () => number;
+}
+
+/** A command as it takes effect: what the append-only log records (db index, argv). */
+export type PropagateHook = (dbid: number, argv: Arg[]) => void;
+
+export class Engine {
+  readonly dbs: RedisDb[];
+  readonly clock: () => number;
+  readonly random: () => number;
+  readonly pubsub = new PubSub();
+  readonly clients = new Map<number, Client>();
+  /** The command table (command-table.ts). */
+  readonly commands: CommandTable = commandTable;
+  /** The time of the command being executed (Redis caches it per command: server.mstime). */
+  now: number;
+  /** Changes since start (server.dirty): a write command that changed nothing is not logged. */
+  dirty = 0;
+  /** Flags from notify-keyspace-events (none by default). */
+  notifyKeyspaceEventsFlags = 0;
+  /** The command log's sink (set by persistence); null logs nothing. */
+  onPropagate: PropagateHook | null = null;
+  readonly stat = { expiredKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  private nextClientId = 1;
+
+  constructor(options: EngineOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    this.random = options.random ?? Math.random;
+    const n = options.databases ?? 16;
+    this.dbs = Array.from({ length: n }, (_, i) => new RedisDb(i, this));
+    this.now = this.clock();
+  }
+
+  createClient(): Client {
+    const c = new Client(this, this.nextClientId++);
+    this.clients.set(c.id, c);
+    return c;
+  }
+
+  freeClient(c: Client): void {
+    this.pubsub.unsubscribeAll(c);
+    c.closed = true;
+    this.clients.delete(c.id);
+  }
+
+  /**
+   * processCommand + call: look the command up, check it, run it, log its effects. Never throws:
+   * errors are returned as ReplyError values (they are replies).
+   */
+  processCommand(c: Client, argv: Arg[]): Reply {
+    const name = argv[0]!;
+    let cmd = lookupCommand(this.commands, typeof name === 'string' ? name : argLatin1(name));
+    if (cmd === undefined) return unknownCommandErr(argLatin1(name), argv.slice(1).map(argLatin1));
+    if (cmd.subcommands !== null && argv.length > 1) {
+      const sub = lookupSubcommand(cmd, argLatin1(argv[1]!));
+      if (sub === undefined) return unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname);
+      cmd = sub;
+    }
+    if (!arityOk(cmd, argv.length)) return wrongArityErr(cmd.fullname);
+    if (c.resp === 2 && c.subscriptionCount > 0 && !(cmd.flags & CMD_SUBSCRIBED_OK)) {
+      return subscribedContextErr(cmd.fullname);
+    }
+    return this.call(c, cmd, argv);
+  }
+
+  /** call(): run a checked command and propagate what it changed. */
+  call(c: Client, cmd: RedisCommand, argv: Arg[]): Reply {
+    this.now = this.clock();
+    const dirtyBefore = this.dirty;
+    c.rewrittenArgv = null;
+    let reply: Reply;
+    try {
+      reply = cmd.handler!(c, argv);
+    } catch (e) {
+      if (e instanceof ReplyError) reply = e;
+      else reply = err(`Lodis internal error in '${cmd.fullname}': ${(e as Error)?.message ?? String(e)}`);
+    }
+    this.stat.numCommands++;
+    if (cmd.flags & CMD_WRITE && this.dirty !== dirtyBefore && this.onPropagate !== null) {
+      this.onPropagate(c.db.id, c.rewrittenArgv ?? argv);
+    }
+    return reply;
+  }
+
+  /** Log an effect that is not the current command's argv (alsoPropagate). */
+  propagate(dbid: number, argv: Arg[]): void {
+    this.onPropagate?.(dbid, argv);
+  }
+
+  /** propagateDeletion: an expired or evicted key is logged as a DEL. */
+  propagateDeletion(db: RedisDb, key: KeyString): void {
+    if (this.onPropagate !== null) this.onPropagate(db.id, ['DEL', key]);
+  }
+
+  /** signalModifiedKey: a key changed (WATCH invalidation hooks in here). */
+  signalModifiedKey(_db: RedisDb, _key: KeyString): void {}
+
+  /** signalFlushedDb: every key of a database (or all, for -1) changed. */
+  signalFlushedDb(_dbid: number): void {}
+
+  /** notifyKeyspaceEvent (notify.c): publish __keyspace@db__:key and __keyevent@db__:event. */
+  notifyKeyspaceEvent(type: number, event: string, key: KeyString, dbid: number): void {
+    const flags = this.notifyKeyspaceEventsFlags;
+    if (!(flags & type)) return;
+    if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(keyspaceChannel(dbid, key), event);
+    if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, keyReply(key));
+  }
+}
+
+/** `__keyspace@<db>__:<key>` as a canonical channel name (binary when the key is). */
+function keyspaceChannel(dbid: number, key: KeyString): KeyString {
+  const prefix = `__keyspace@${dbid}__:`;
+  return key.charCodeAt(0) === 0xdc00 ? BINARY_MARK + prefix + keyLatin1(key) : prefix + key;
+}

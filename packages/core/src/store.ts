@@ -1,0 +1,143 @@
+/**
+ * The in-process front: `createStore()` runs an engine in this JS context and gives it the typed
+ * API. Fronts in other packages (worker, server) give the same API over their own Transport.
+ */
+import { RedisCommands } from './api/index.js';
+import type { CommandArg, Transport } from './api/transport.js';
+import { Client } from './client.js';
+import { ReplyError } from './errors.js';
+import { activeExpireCycle } from './expire.js';
+import { decodeReply, decodeReplyBuffer, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
+import type { Arg } from './sds.js';
+import { Engine, type EngineOptions } from './server.js';
+
+export interface TimerApi {
+  setInterval(fn: () => void, ms: number): unknown;
+  clearInterval(handle: unknown): void;
+}
+
+export interface StoreOptions extends EngineOptions {
+  /**
+   * Active expiry (Redis' serverCron → activeExpireCycle, 10 times a second). `true` (default when
+   * the runtime has timers) uses globalThis.setInterval; pass your own timer API, or `false` where
+   * timers are unavailable — lazy expiry still keeps every read correct, and
+   * `store.activeExpireCycle()` can be called from the request path.
+   */
+  activeExpire?: boolean | TimerApi;
+}
+
+/** A command argument as the engine takes it: text (well-formed), or a private copy of bytes. */
+export function toEngineArg(a: CommandArg): Arg {
+  if (typeof a === 'string') return a.isWellFormed() ? a : a.toWellFormed();
+  if (typeof a === 'number') {
+    if (Number.isFinite(a)) return String(a);
+    if (Number.isNaN(a)) return 'nan';
+    return a > 0 ? '+inf' : '-inf';
+  }
+  if (a instanceof Uint8Array) return a.slice();
+  if (typeof a === 'bigint') return String(a);
+  throw new TypeError(`Lodis: a command argument must be a string, number, bigint or Uint8Array, got ${typeof a}`);
+}
+
+/** A session of an in-process engine. */
+export class LocalTransport implements Transport {
+  private readonly client: Client;
+  private pushListener: ((m: Reply) => void) | null = null;
+
+  constructor(readonly engine: Engine) {
+    this.client = engine.createClient();
+    this.client.onPush = (m) => this.pushListener?.(m);
+  }
+
+  /** Execute synchronously; errors come back as ReplyError values. */
+  execute(argv: CommandArg[]): Reply {
+    const args = new Array<Arg>(argv.length);
+    for (let i = 0; i < argv.length; i++) args[i] = toEngineArg(argv[i]!);
+    if (this.client.closed) return new ReplyError('ERR Connection is closed');
+    return this.engine.processCommand(this.client, args);
+  }
+
+  send(argv: CommandArg[]): Promise<Decoded> {
+    const r = this.execute(argv);
+    return r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decodeReply(r));
+  }
+
+  sendBuffer(argv: CommandArg[]): Promise<DecodedBuffer> {
+    const r = this.execute(argv);
+    return r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decodeReplyBuffer(r));
+  }
+
+  connect(): LocalTransport {
+    return new LocalTransport(this.engine);
+  }
+
+  onPush(listener: ((msg: Decoded) => void) | null, buffers = false): void {
+    const decode = buffers ? decodeReplyBuffer : decodeReply;
+    this.pushListener = listener ? (m) => listener(decode(m) as Decoded) : null;
+  }
+
+  close(): void {
+    this.engine.freeClient(this.client);
+  }
+}
+
+export class Store extends RedisCommands {
+  declare protected readonly transport: LocalTransport;
+  private readonly root: boolean;
+  private timer: { api: TimerApi; handle: unknown } | null = null;
+
+  constructor(transport: LocalTransport, root = false, options: StoreOptions = {}) {
+    super(transport);
+    this.root = root;
+    if (root) {
+      const api = options.activeExpire ?? true;
+      const timers: TimerApi | null =
+        api === true
+          ? typeof globalThis.setInterval === 'function'
+            ? { setInterval: globalThis.setInterval.bind(globalThis), clearInterval: globalThis.clearInterval.bind(globalThis) }
+            : null
+          : api === false
+            ? null
+            : api;
+      if (timers) {
+        const handle = timers.setInterval(() => this.activeExpireCycle(), 100);
+        (handle as { unref?: () => void })?.unref?.(); // never keep a Node process alive
+        this.timer = { api: timers, handle };
+      }
+    }
+  }
+
+  /** The engine behind this store (for fronts and tools in this process). */
+  get engine(): Engine {
+    return this.transport.engine;
+  }
+
+  /** Open another client session over the same data (for pub/sub, MULTI, blocking commands). */
+  connect(): Store {
+    return new Store(this.transport.connect());
+  }
+
+  /** Run one active expiry cycle now (for runtimes without timers). */
+  activeExpireCycle(): void {
+    activeExpireCycle(this.transport.engine);
+  }
+
+  /** Run a command synchronously, returning the protocol-level reply (errors as values). */
+  execute(...argv: CommandArg[]): Reply {
+    return this.transport.execute(argv);
+  }
+
+  /** Close this session; closing the store itself also stops its timers. */
+  close(): void {
+    this.transport.close();
+    if (this.root && this.timer) {
+      this.timer.api.clearInterval(this.timer.handle);
+      this.timer = null;
+    }
+  }
+}
+
+/** Create an in-process store: `const redis = createStore(); await redis.set('k', 'v')`. */
+export function createStore(options: StoreOptions = {}): Store {
+  return new Store(new LocalTransport(new Engine(options)), true, options);
+}
