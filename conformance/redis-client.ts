@@ -70,18 +70,23 @@ export function parseRaw(raw: string): Parsed {
 
 export class RedisConnection {
   private buf = Buffer.alloc(0);
-  private waiters: ((raw: RawReply) => void)[] = [];
+  /** Complete replies received and not yet taken, in order. */
+  private readonly queue: RawReply[] = [];
+  private wake: (() => void) | null = null;
+
   private constructor(private sock: net.Socket) {
     sock.on('data', (d) => {
       this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
       for (;;) {
-        if (!this.buf.length || !this.waiters.length) break;
+        if (!this.buf.length) break;
         const end = replyEnd(this.buf, 0);
         if (end < 0) break;
-        const raw = this.buf.toString('latin1', 0, end);
+        this.queue.push(this.buf.toString('latin1', 0, end));
         this.buf = this.buf.subarray(end);
-        this.waiters.shift()!(raw);
       }
+      const w = this.wake;
+      this.wake = null;
+      w?.();
     });
   }
 
@@ -93,20 +98,54 @@ export class RedisConnection {
     });
   }
 
-  /** Send a command and collect `replies` replies (SUBSCRIBE a b sends two). */
-  async send(argv: readonly (string | Uint8Array)[], replies = 1): Promise<RawReply> {
-    const out: Promise<RawReply>[] = [];
-    for (let i = 0; i < replies; i++) out.push(new Promise((r) => this.waiters.push(r)));
-    this.sock.write(encodeCommand(argv));
-    return (await Promise.all(out)).join('');
+  /** Resolve when more data arrives, or after `ms` (false). */
+  private waitData(ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve(false);
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve(true);
+      };
+    });
   }
 
-  /** Wait for one more reply (a pushed pub/sub message). */
-  next(): Promise<RawReply> {
-    return new Promise((r) => {
-      this.waiters.push(r);
-      this.sock.emit('data', Buffer.alloc(0));
-    });
+  /** Take `n` replies, waiting as long as needed. */
+  async take(n: number): Promise<RawReply[]> {
+    while (this.queue.length < n) await this.waitData(60_000);
+    return this.queue.splice(0, n);
+  }
+
+  /** Send a command and collect `replies` replies (SUBSCRIBE a b sends two). */
+  async send(argv: readonly (string | Uint8Array)[], replies = 1): Promise<RawReply> {
+    this.sock.write(encodeCommand(argv));
+    return (await this.take(replies)).join('');
+  }
+
+  /** Pipeline: send many commands in one write, one reply each. */
+  async pipeline(cmds: readonly (readonly (string | Uint8Array)[])[]): Promise<RawReply[]> {
+    this.sock.write(Buffer.concat(cmds.map(encodeCommand)));
+    return this.take(cmds.length);
+  }
+
+  /**
+   * Send a command and take every reply that arrives until the connection has been quiet for
+   * `quietMs` (a command may produce several replies; pushed messages queued before it come first).
+   */
+  async sendAndDrain(argv: readonly (string | Uint8Array)[], quietMs: number): Promise<RawReply> {
+    this.sock.write(encodeCommand(argv));
+    await this.take(0);
+    while (this.queue.length === 0) await this.waitData(60_000);
+    while (await this.waitData(quietMs));
+    return this.queue.splice(0).join('');
+  }
+
+  /** One pushed reply (a pub/sub message), waiting up to `ms`; '' if none came. */
+  async nextWithin(ms: number): Promise<RawReply> {
+    if (this.queue.length === 0) await this.waitData(ms);
+    return this.queue.shift() ?? '';
   }
 
   close(): void {

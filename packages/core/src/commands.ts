@@ -122,8 +122,18 @@ export function buildCommandTable(
 
 /** lookupCommand: a top-level command by name, case-insensitively. */
 export function lookupCommand(table: CommandTable, name: string): RedisCommand | undefined {
-  return table.get(name) ?? table.get(name.toLowerCase());
+  let spellings = spellingCache.get(table);
+  if (spellings === undefined) spellingCache.set(table, (spellings = new Map(table)));
+  const cmd = spellings.get(name);
+  if (cmd !== undefined) return cmd;
+  const found = table.get(name.toLowerCase());
+  // Remember other spellings ('SET', 'Set') so the next lookup is one Map.get; only spellings
+  // of real commands are kept, and at most a few per command.
+  if (found !== undefined && spellings.size < table.size * 4) spellings.set(name, found);
+  return found;
 }
+
+const spellingCache = new WeakMap<CommandTable, Map<string, RedisCommand>>();
 
 /** A container's subcommand with a handler, or undefined. */
 export function lookupSubcommand(container: RedisCommand, sub: string): RedisCommand | undefined {

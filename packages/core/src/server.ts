@@ -39,8 +39,9 @@ export class Engine {
   readonly clients = new Map<number, Client>();
   /** The command table (command-table.ts). */
   readonly commands: CommandTable = commandTable;
-  /** The time of the command being executed (Redis caches it per command: server.mstime). */
-  now: number;
+  /** The command being executed read the clock already (see `now`). */
+  private nowCached = false;
+  private cachedNow = 0;
   /** Changes since start (server.dirty): a write command that changed nothing is not logged. */
   dirty = 0;
   /** Flags from notify-keyspace-events (none by default). */
@@ -55,7 +56,23 @@ export class Engine {
     this.random = options.random ?? Math.random;
     const n = options.databases ?? 16;
     this.dbs = Array.from({ length: n }, (_, i) => new RedisDb(i, this));
-    this.now = this.clock();
+  }
+
+  /**
+   * The time of the command being executed, in ms (Redis caches it per command: server.mstime),
+   * read from the clock on first use so commands that need no time do not pay for it.
+   */
+  get now(): number {
+    if (!this.nowCached) {
+      this.cachedNow = this.clock();
+      this.nowCached = true;
+    }
+    return this.cachedNow;
+  }
+
+  /** Start a new unit of time (a command, an active expire cycle). */
+  resetNow(): void {
+    this.nowCached = false;
   }
 
   createClient(): Client {
@@ -92,7 +109,7 @@ export class Engine {
 
   /** call(): run a checked command and propagate what it changed. */
   call(c: Client, cmd: RedisCommand, argv: Arg[]): Reply {
-    this.now = this.clock();
+    this.nowCached = false;
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     let reply: Reply;

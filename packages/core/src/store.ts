@@ -76,6 +76,11 @@ export class LocalTransport implements Transport {
     this.pushListener = listener ? (m) => listener(decode(m) as Decoded) : null;
   }
 
+  /** Receive this session's pushed replies at the protocol level (for fronts that encode RESP). */
+  onPushReply(listener: ((msg: Reply) => void) | null): void {
+    this.pushListener = listener;
+  }
+
   close(): void {
     this.engine.freeClient(this.client);
   }
@@ -125,6 +130,11 @@ export class Store extends RedisCommands {
   /** Run a command synchronously, returning the protocol-level reply (errors as values). */
   execute(...argv: CommandArg[]): Reply {
     return this.transport.execute(argv);
+  }
+
+  /** Receive this session's pushed replies (pub/sub messages) at the protocol level. */
+  onPushReply(listener: ((msg: Reply) => void) | null): void {
+    this.transport.onPushReply(listener);
   }
 
   /** Close this session; closing the store itself also stops its timers. */

@@ -1,0 +1,48 @@
+/**
+ * Record transcripts against a real redis-server:
+ *   npm run record -- strings keys     # conformance/transcripts/<name>.txt → recorded/<name>.json
+ *   npm run record                      # every transcript
+ * Starts a throwaway redis-server (REDIS_SERVER overrides the binary) on a free loopback port.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { RedisConnection, parseRaw, startRedis } from './redis-client.js';
+import { parseTranscript, type Recording } from './transcript.js';
+
+const dir = new URL('.', import.meta.url).pathname;
+const QUIET_MS = 30; // a command's replies are complete when the socket has been quiet this long
+
+const names = process.argv.slice(2).length
+  ? process.argv.slice(2)
+  : readdirSync(join(dir, 'transcripts'))
+      .filter((f) => f.endsWith('.txt'))
+      .map((f) => basename(f, '.txt'));
+
+const server = await startRedis();
+try {
+  for (const name of names) {
+    const { steps, hash } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
+    const admin = await RedisConnection.connect(server.port);
+    await admin.send(['FLUSHALL']);
+    const info = parseRaw(await admin.send(['INFO', 'server'])) as string;
+    admin.close();
+    const conns = new Map<number, RedisConnection>();
+    const conn = async (n: number) => {
+      let c = conns.get(n);
+      if (!c) conns.set(n, (c = await RedisConnection.connect(server.port)));
+      return c;
+    };
+    const replies: string[] = [];
+    for (const step of steps) {
+      if (step.kind === 'sleep') await new Promise((r) => setTimeout(r, step.ms));
+      else if (step.kind === 'push') replies.push(await (await conn(step.conn)).nextWithin(1000));
+      else replies.push(await (await conn(step.conn)).sendAndDrain(step.argv, QUIET_MS));
+    }
+    for (const c of conns.values()) c.close();
+    const rec: Recording = { redis: /redis_version:(\S+)/.exec(info)![1]!, transcript: hash, replies };
+    writeFileSync(join(dir, 'recorded', `${name}.json`), JSON.stringify(rec, null, 1) + '\n');
+    console.log(`recorded ${name}: ${replies.length} replies from redis ${rec.redis}`);
+  }
+} finally {
+  server.stop();
+}

@@ -1,0 +1,65 @@
+/**
+ * Replays every transcript on a fresh Lodis store and compares each reply, byte for byte in
+ * RESP2, with what redis-server replied when the transcript was recorded (npm run record).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createStore, encodeResp2, type Reply, type Store } from '../packages/core/src/index.js';
+import { normalise, parseTranscript, showResp, type Recording } from './transcript.js';
+
+const dir = new URL('.', import.meta.url).pathname;
+const names = readdirSync(join(dir, 'transcripts'))
+  .filter((f) => f.endsWith('.txt'))
+  .map((f) => basename(f, '.txt'));
+
+describe('transcripts recorded from redis-server', () => {
+  for (const name of names) {
+    const recordedPath = join(dir, 'recorded', `${name}.json`);
+    it(name, () => {
+      expect(existsSync(recordedPath), `${name} has no recording: npm run record -- ${name}`).toBe(true);
+      const rec = JSON.parse(readFileSync(recordedPath, 'utf8')) as Recording;
+      const { steps, hash } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
+      expect(rec.transcript, `${name}.txt changed since it was recorded: npm run record -- ${name}`).toBe(hash);
+
+      let now = Date.now();
+      const root = createStore({ clock: () => now, activeExpire: false });
+      const conns = new Map<number, { store: Store; pushes: Reply[] }>();
+      const conn = (n: number) => {
+        let c = conns.get(n);
+        if (!c) {
+          const store = n === 1 ? root : root.connect();
+          const pushes: Reply[] = [];
+          store.onPushReply((m) => pushes.push(m));
+          conns.set(n, (c = { store, pushes }));
+        }
+        return c;
+      };
+      const failures: string[] = [];
+      let r = 0;
+      for (const step of steps) {
+        if (step.kind === 'sleep') {
+          now += step.ms;
+          continue;
+        }
+        const expected = rec.replies[r++] ?? '';
+        let actual: string;
+        let mode: 'exact' | 'sort' | 'ignore' = 'exact';
+        const c = conn(step.conn);
+        if (step.kind === 'push') {
+          const m = c.pushes.shift();
+          actual = m === undefined ? '' : encodeResp2(m);
+        } else {
+          mode = step.mode;
+          const reply = c.store.execute(...step.argv);
+          actual = c.pushes.splice(0).map(encodeResp2).join('') + encodeResp2(reply);
+        }
+        if (normalise(actual, mode) !== normalise(expected, mode)) {
+          failures.push(`${name}.txt:${step.line}: ${step.text}\n    redis: ${showResp(expected)}\n    lodis: ${showResp(actual)}`);
+        }
+      }
+      root.close();
+      expect(failures, `${failures.length} of ${rec.replies.length} replies differ`).toEqual([]);
+    });
+  }
+});
