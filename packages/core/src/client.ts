@@ -14,6 +14,8 @@ export class Client {
   /** SUBSCRIBE'd channels and PSUBSCRIBE'd patterns, in subscription order. */
   readonly channels = new Set<KeyString>();
   readonly patterns = new Set<KeyString>();
+  /** SSUBSCRIBE'd shard channels: a namespace of their own, in a non-cluster server too. */
+  readonly shardChannels = new Set<KeyString>();
   /** Where pushed replies (pub/sub messages) go; set by the front that owns the session. */
   onPush: ((msg: Reply) => void) | null = null;
   /** Set by a handler whose effects differ from its argv (rewriteClientCommandVector). */
@@ -27,9 +29,12 @@ export class Client {
     this.db = engine.dbs[0]!;
   }
 
-  /** Number of channels plus patterns (clientSubscriptionsCount). */
+  /**
+   * Channels, patterns and shard channels (clientTotalPubSubSubscriptionCount). Nonzero is Redis'
+   * CLIENT_PUBSUB flag: the RESP2 subscribed context that dispatch and PING check.
+   */
   get subscriptionCount(): number {
-    return this.channels.size + this.patterns.size;
+    return this.channels.size + this.patterns.size + this.shardChannels.size;
   }
 
   /** rewriteClientCommandVector: log this argv instead of the one the client sent. */

@@ -51,6 +51,53 @@ export const subscribedContextErr = (fullname: string) =>
     `Can't execute '${fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
   );
 
+/** addReplySubcommandSyntaxError: a known subcommand with the wrong arguments (PUBSUB CHANNELS a b). */
+export const subcommandSyntaxErr = (sub: string, container: string) =>
+  err(
+    `unknown subcommand or wrong number of arguments for '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`,
+  );
+
 function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) : s;
+}
+
+// Bitmaps (bitops.c).
+export const bitValueErr = () => err('bit is not an integer or out of range');
+export const bitArgumentErr = () => err('The bit argument must be 1 or 0.');
+export const bitopNotErr = () => err('BITOP NOT must be called with a single source key.');
+export const bitfieldTypeErr = () =>
+  err('Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.');
+export const bitfieldOverflowErr = () => err('Invalid OVERFLOW type specified');
+export const bitfieldRoErr = () => err('BITFIELD_RO only supports the GET subcommand');
+
+// HyperLogLog (hyperloglog.c: isHLLObjectOrReply, invalid_hll_err).
+export const notHllErr = () => new ReplyError('WRONGTYPE Key is not a valid HyperLogLog string value.');
+export const invalidHllErr = () => new ReplyError('INVALIDOBJ Corrupted HLL object detected');
+
+// Keyspace and expire commands (db.c, expire.c, object.c getRangeLongFromObjectOrReply).
+export const intRangeErr = () => err('value is out of range, value must between -2147483648 and 2147483647');
+/** parseExtendedExpireArgumentsOrReply's "Unsupported option %s", echoing the option's bytes. */
+export const unsupportedOptionErr = (optLatin1: string) => errFormatBytes(`ERR Unsupported option ${optLatin1}`);
+export const expireNxCompatErr = () => err('NX and XX, GT or LT options at the same time are not compatible');
+export const expireGtLtCompatErr = () => err('GT and LT options at the same time are not compatible');
+
+/**
+ * An error whose text echoes bytes that are not UTF-8 (an argument). `message` is the text as a
+ * client decodes it (invalid sequences as U+FFFD); `latin1` is what Redis sends after the `-`,
+ * one char per byte, and what encodeResp2 writes.
+ */
+export class BinaryReplyError extends ReplyError {
+  constructor(readonly latin1: string) {
+    super(new TextDecoder().decode(Uint8Array.from(latin1, (ch) => ch.charCodeAt(0))));
+  }
+}
+
+/**
+ * addReplyErrorFormat on a byte string (one char per byte): trailing CR/LF trimmed, inner ones
+ * turned into spaces; a plain ReplyError when the bytes are ASCII, else a BinaryReplyError.
+ */
+export function errFormatBytes(latin1: string): ReplyError {
+  const text = latin1.replace(/[\r\n]+$/, '').replace(/[\r\n]/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? new ReplyError(text) : new BinaryReplyError(text);
 }

@@ -29,3 +29,5 @@ export {
 } from './reply.js';
 export { commandTable } from './command-table.js';
 export type { RedisCommand, CommandHandler, CommandHandlers } from './commands.js';
+export { Subscription, type PubSubMessage, type SubscribeOptions } from './api/pubsub.js';
+export { BitFieldCommand, type BitFieldOffset, type BitFieldType, type BitUnit } from './api/bitmaps.js';

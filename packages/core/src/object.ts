@@ -9,6 +9,8 @@ export type ObjectType = 'string' | 'list' | 'set' | 'zset' | 'hash' | 'stream';
 
 export interface TypedObject {
   readonly type: Exclude<ObjectType, 'string'>;
+  /** A deep copy sharing nothing mutable with this one (COPY: listTypeDup, setTypeDup, zsetDup …). */
+  dup(): TypedObject;
 }
 
 export type RedisObject = StringValue | TypedObject;
@@ -33,4 +35,10 @@ export function asType<T extends TypedObject>(o: RedisObject | undefined, type: 
   if (o === undefined) return undefined;
   if (!isString(o) && o.type === type) return o as T;
   throw wrongTypeErr();
+}
+
+/** A deep copy of a value (COPY). Text and integers are immutable; bytes may be modified in place. */
+export function dupObject(o: RedisObject): RedisObject {
+  if (o instanceof Uint8Array) return o.slice();
+  return isString(o) ? o : o.dup();
 }

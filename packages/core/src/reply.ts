@@ -17,7 +17,7 @@
  * | `PushReply`      | array                  | push `>`         |
  * | `MultiReply`     | several replies in a row (SUBSCRIBE a b: one per channel)   |
  */
-import { ReplyError } from './errors.js';
+import { BinaryReplyError, ReplyError } from './errors.js';
 import { utf8DecodeLossy, utf8Encode } from './sds.js';
 
 export class Status {
@@ -123,7 +123,7 @@ export function encodeResp2(r: Reply): string {
   }
   if (Array.isArray(r)) return `*${r.length}\r\n${r.map(encodeResp2).join('')}`;
   if (r instanceof Status) return `+${latin1OfText(r.text)}\r\n`;
-  if (r instanceof ReplyError) return `-${latin1OfText(r.message)}\r\n`;
+  if (r instanceof ReplyError) return `-${r instanceof BinaryReplyError ? r.latin1 : latin1OfText(r.message)}\r\n`;
   if (r === NULL_ARRAY) return '*-1\r\n';
   if (r instanceof DoubleReply) return encodeResp2(r.text);
   if (r instanceof MapReply) return encodeResp2(r.flat);
@@ -138,5 +138,13 @@ function latin1OfText(s: string): string {
   const b = utf8Encode(s);
   let out = '';
   for (let i = 0; i < b.length; i++) out += String.fromCharCode(b[i]!);
+  return out;
+}
+
+/** addReplyHelp: `<COMMAND> <subcommand> …` header, the lines, then the HELP footer, as status replies. */
+export function helpReply(command: string, lines: readonly string[]): Reply {
+  const out: Reply[] = [new Status(`${command.toUpperCase()} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`)];
+  for (const line of lines) out.push(new Status(line));
+  out.push(new Status('HELP'), new Status('    Prints this help.'));
   return out;
 }

@@ -181,3 +181,69 @@ export function valueToKey(v: StringValue): KeyString {
   if (typeof v === 'number') return String(v);
   return toKey(v);
 }
+
+// ---- values modified in place --------------------------------------------------------------
+
+/** server.proto_max_bulk_len (512 MB): the largest string a command may create. */
+export const PROTO_MAX_BULK_LEN = 512 * 1024 * 1024;
+
+/**
+ * Byte values that may be modified in place (Redis' refcount-1 raw sds, see dbUnshareStringValue).
+ * Any other Uint8Array value is treated as immutable: it may be an argument, a reply, or shared by
+ * two keys. Code that hands a stored Uint8Array somewhere it can be seen later (a reply kept by
+ * the caller, COPY, another key) must call `shareBytes` on it first (or copy it).
+ */
+const ownedBytes = new WeakSet<Uint8Array>();
+
+/** Mark an array this module created, and will store, as modifiable in place. */
+export function ownBytes(b: Uint8Array): Uint8Array {
+  ownedBytes.add(b);
+  return b;
+}
+
+/** The value is a byte array that may be modified in place. */
+export function isOwnedBytes(v: StringValue): boolean {
+  return v instanceof Uint8Array && ownedBytes.has(v);
+}
+
+/** The value is about to be shared: nobody may modify it in place any more. */
+export function shareBytes<T extends StringValue>(v: T): T {
+  if (v instanceof Uint8Array) ownedBytes.delete(v);
+  return v;
+}
+
+/** sdsMakeRoomFor's greedy policy: double below 1 MB, then grow by 1 MB. */
+function greedyCapacity(len: number): number {
+  return len < 1024 * 1024 ? len * 2 : len + 1024 * 1024;
+}
+
+/**
+ * dbUnshareStringValue + sdsgrowzero: the value as an owned byte array of at least `minLength`
+ * bytes, zero padded. An owned array long enough is returned as is; one that must grow keeps its
+ * bytes in a larger buffer (amortised O(1) growth) and is returned as a view of the new length.
+ * The caller stores the result when it is not `v` (dbOverwrite).
+ */
+export function unshareBytes(v: StringValue, minLength: number): Uint8Array {
+  if (v instanceof Uint8Array && ownedBytes.has(v)) {
+    if (v.length >= minLength) return v;
+    const buf = v.buffer;
+    if (v.byteOffset + minLength <= buf.byteLength) {
+      const grown = new Uint8Array(buf, v.byteOffset, minLength);
+      grown.fill(0, v.length);
+      ownedBytes.delete(v);
+      return ownBytes(grown);
+    }
+    const grown = new Uint8Array(new ArrayBuffer(greedyCapacity(minLength)), 0, minLength);
+    grown.set(v);
+    ownedBytes.delete(v);
+    return ownBytes(grown);
+  }
+  const bytes = valueBytes(v);
+  if (bytes.length >= minLength && bytes !== v) return ownBytes(bytes); // freshly encoded: ours
+  const out =
+    bytes.length >= minLength
+      ? new Uint8Array(bytes.length)
+      : new Uint8Array(new ArrayBuffer(greedyCapacity(minLength)), 0, minLength);
+  out.set(bytes);
+  return ownBytes(out);
+}

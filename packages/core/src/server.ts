@@ -133,7 +133,7 @@ export class Engine {
 
   /** propagateDeletion: an expired or evicted key is logged as a DEL. */
   propagateDeletion(db: RedisDb, key: KeyString): void {
-    if (this.onPropagate !== null) this.onPropagate(db.id, ['DEL', key]);
+    if (this.onPropagate !== null) this.onPropagate(db.id, ['DEL', keyReply(key)]);
   }
 
   /** signalModifiedKey: a key changed (WATCH invalidation hooks in here). */

@@ -89,14 +89,108 @@ export function addInt64(a: Int64, b: Int64): Int64 | null {
 }
 
 /**
- * util.c stringmatchlen: glob-style matching of byte strings (one char per byte), supporting
- * `*`, `?`, `[abc]`, `[^a]`, `[a-z]` and `\x`.
- * PLACEHOLDER: replaced by the full implementation (no exponential blow-up) in the keys work.
+ * util.c stringmatchlen: glob-style matching of byte strings (one char per byte), with Redis'
+ * exact rules — `*`, `?`, `[abc]`, `[^a]`, `[a-z]` (ends in either order, compared as C's signed
+ * chars), `\\x` — and its quirks: an unterminated `[` class runs to the end of the pattern, `*`
+ * never matches an empty string on its own (`*` vs "" is false), `nocase` folds ASCII only.
+ *
+ * Redis backtracks recursively with a `skipLongerMatches` cut. This is the same search done
+ * iteratively: every token but `*` consumes exactly one byte, so when the text after the latest
+ * `*` matches at no later position, no longer match of an earlier `*` can help, and only the
+ * latest `*` is ever retried. O(pattern × string) time, O(1) space, no recursion.
  */
 export function stringmatchlen(pattern: string, s: string, nocase = false): boolean {
-  if (nocase) {
-    pattern = pattern.toLowerCase();
-    s = s.toLowerCase();
+  const plen = pattern.length;
+  const slen = s.length;
+  if (slen === 0) return plen === 0;
+  let p = 0;
+  let i = 0;
+  let starP = -1; // the token after the latest '*'
+  let starS = 0; // where its match is being tried
+  for (;;) {
+    // Here i < slen.
+    if (p < plen) {
+      if (pattern.charCodeAt(p) === 42 /* '*' */) {
+        while (p + 1 < plen && pattern.charCodeAt(p + 1) === 42) p++;
+        if (p === plen - 1) return true;
+        starP = ++p;
+        starS = i;
+        continue;
+      }
+      const next = matchToken(pattern, p, s.charCodeAt(i), nocase);
+      if (next >= 0) {
+        p = next;
+        if (++i < slen) continue;
+        while (p < plen && pattern.charCodeAt(p) === 42) p++;
+        if (p === plen) return true;
+      }
+    }
+    // This attempt failed: let the latest '*' take one more byte (never the whole rest).
+    if (starP < 0 || ++starS >= slen) return false;
+    i = starS;
+    p = starP;
   }
-  return pattern === '*' || pattern === s;
+}
+
+/** A byte of the pattern as C reads it: NUL past the end (patterns are NUL-terminated sds). */
+function patternByte(pattern: string, j: number): number {
+  return j < pattern.length ? pattern.charCodeAt(j) : 0;
+}
+
+/** C's tolower on a (possibly negative, signed char) value in the C locale: ASCII only. */
+function cLower(c: number): number {
+  return c >= 65 && c <= 90 ? c + 32 : c;
+}
+
+/** A byte as a C `char` on the platforms Redis runs on (signed). */
+function signedChar(c: number): number {
+  return c > 127 ? c - 256 : c;
+}
+
+/**
+ * Match one non-`*` token of the pattern at `p` against byte `c`: the position after the token,
+ * or -1 on mismatch. Mirrors stringmatchlen's `?`, `[...]`, `\\` and literal cases.
+ */
+function matchToken(pattern: string, p: number, c: number, nocase: boolean): number {
+  const plen = pattern.length;
+  const ch = pattern.charCodeAt(p);
+  if (ch === 63 /* '?' */) return p + 1;
+  if (ch === 91 /* '[' */) {
+    let j = p + 1;
+    const not = patternByte(pattern, j) === 94; /* '^' */
+    if (not) j++;
+    let match = false;
+    for (;;) {
+      const pc = patternByte(pattern, j);
+      if (pc === 92 /* '\\' */ && plen - j >= 2) {
+        j++;
+        if (pattern.charCodeAt(j) === c) match = true;
+      } else if (pc === 93 /* ']' */) {
+        break;
+      } else if (j >= plen) {
+        j--; // unterminated class: stop on the last byte of the pattern
+        break;
+      } else if (plen - j >= 3 && pattern.charCodeAt(j + 1) === 45 /* '-' */) {
+        let start = signedChar(pc);
+        let end = signedChar(pattern.charCodeAt(j + 2));
+        let x = signedChar(c);
+        if (start > end) [start, end] = [end, start];
+        if (nocase) {
+          start = cLower(start);
+          end = cLower(end);
+          x = cLower(x);
+        }
+        j += 2;
+        if (x >= start && x <= end) match = true;
+      } else if (nocase ? cLower(pc) === cLower(c) : pc === c) {
+        match = true;
+      }
+      j++;
+    }
+    return match !== not ? j + 1 : -1;
+  }
+  let lit = ch;
+  let q = p;
+  if (ch === 92 /* '\\' */ && plen - p >= 2) lit = pattern.charCodeAt(++q);
+  return (nocase ? cLower(lit) === cLower(c) : lit === c) ? q + 1 : -1;
 }

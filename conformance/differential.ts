@@ -1,0 +1,714 @@
+/**
+ * The differential run (`npm run test:conformance`): a seeded random command stream goes to a
+ * throwaway redis-server and to a Lodis store; every reply is compared byte for byte (RESP2), and
+ * after every round the whole keyspace, and the output of the pub/sub subscriber sessions.
+ *
+ *   npm run test:conformance -- [--seed N] [--count N] [--only strings,keys] [--skip pubsub]
+ *                               [--max-div N] [--round N] [--batch N] [--only-implemented]
+ *
+ * Commands are generated from a table (fuzz/generators.ts) over a small key space (fuzz/values.ts)
+ * and pipelined to Redis in batches; how each reply is compared comes from Redis' own command
+ * tips (fuzz/compare.ts). Exit status: 0 with no divergence, 1 with divergences, 2 when the
+ * harness itself failed.
+ */
+import { parseArgs } from 'node:util';
+import { createStore, encodeResp2, type Store } from '../packages/core/src/index.js';
+import { startRedis } from './redis-client.js';
+import { compareReplies, fullName, policyOf } from './fuzz/compare.js';
+import { argBytes, bulkPayload, commandLine, showRaw, splitArrayElements } from './fuzz/format.js';
+import { COMMANDS, FAMILIES, type CommandSpec, type Family } from './fuzz/generators.js';
+import { clientOf, keyExists, maxValueLength, onRawPush, resetStore, snapshotDb } from './fuzz/lodis-probe.js';
+import { RespConnection, splitReplies } from './fuzz/resp.js';
+import { Rng } from './fuzz/rng.js';
+import { Gen, type Arg } from './fuzz/values.js';
+
+// ---- options ---------------------------------------------------------------------------------
+
+const { values: flags } = parseArgs({
+  options: {
+    seed: { type: 'string' },
+    count: { type: 'string', default: '100000' },
+    round: { type: 'string', default: '1000' },
+    batch: { type: 'string', default: '500' },
+    only: { type: 'string' },
+    skip: { type: 'string' },
+    'max-div': { type: 'string', default: '100' },
+    examples: { type: 'string', default: '3' },
+    'only-implemented': { type: 'boolean', default: false },
+    mutate: { type: 'string', default: '0.04' },
+    quiet: { type: 'boolean', default: false },
+    errors: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  console.log(`usage: npm run test:conformance -- [options]
+  --seed N             PRNG seed (default: random, printed)
+  --count N            commands in the stream (default 100000)
+  --round N            commands between state checks (default 1000)
+  --batch N            commands per pipelined write to Redis (default 500)
+  --only f1,f2         only these families: ${FAMILIES.join(', ')}
+  --skip f1,f2         all families but these
+  --max-div N          stop after N divergences (default 100)
+  --examples N         print at most N divergences per command and kind (default 3); all are counted
+  --only-implemented   generate only commands Lodis' command table has (while families land)
+  --mutate P           share of commands whose arguments get mangled (default 0.04)
+  --quiet              print the summary only
+  --errors             list the commonest Redis errors per command (to tune the generators)`);
+  process.exit(0);
+}
+
+const num = (name: string, v: string | undefined): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`--${name} wants a non-negative integer, got ${v}`);
+    process.exit(2);
+  }
+  return n;
+};
+const families = (v: string | undefined): Set<Family> | null => {
+  if (v === undefined) return null;
+  const out = new Set<Family>();
+  for (const f of v.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(FAMILIES as readonly string[]).includes(f)) {
+      console.error(`unknown family '${f}' (families: ${FAMILIES.join(', ')})`);
+      process.exit(2);
+    }
+    out.add(f as Family);
+  }
+  return out;
+};
+
+const SEED = flags.seed !== undefined ? num('seed', flags.seed) >>> 0 : (Math.random() * 2 ** 32) >>> 0;
+const COUNT = num('count', flags.count);
+const ROUND = Math.max(1, num('round', flags.round));
+const BATCH = Math.max(1, num('batch', flags.batch));
+const MAX_DIV = Math.max(1, num('max-div', flags['max-div']));
+const EXAMPLES = num('examples', flags.examples);
+const MUTATE = Number(flags.mutate);
+const ONLY = families(flags.only);
+const SKIP = families(flags.skip);
+const QUIET = flags.quiet;
+/** LCS allocates a table of len(a) × len(b) cells on both sides: keep it small. */
+const QUADRATIC_LIMIT = 2_000_000;
+/** Databases the state check reads (the stream only touches a few; DBSIZE-less dbs cost one KEYS). */
+const NUM_DBS = 16;
+const SUBSCRIBERS = 2;
+
+// ---- the two sides ---------------------------------------------------------------------------
+
+const store: Store = createStore();
+const main = store; // the stream's session
+const inspector = store.connect(); // never selects for the stream; reads state
+const implemented = store.engine.commands;
+
+function isImplemented(argv: readonly Arg[]): boolean {
+  const name = typeof argv[0] === 'string' ? argv[0].toLowerCase() : '';
+  const cmd = implemented.get(name);
+  if (!cmd) return false;
+  if (cmd.subcommands && argv.length > 1 && typeof argv[1] === 'string') {
+    return cmd.subcommands.get(argv[1].toLowerCase())?.handler != null;
+  }
+  return true;
+}
+
+interface LodisResult {
+  raw: string;
+  threw?: string;
+}
+
+/** Run a command on a Lodis session; `execute` must never throw, but if it does we say so. */
+function execLodis(session: Store, argv: readonly Arg[]): LodisResult {
+  try {
+    return { raw: encodeResp2(session.execute(...argv)) };
+  } catch (e) {
+    const msg = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    return { raw: `-LODIS THREW ${msg.replace(/[\r\n]+/g, ' ')}\r\n`, threw: (e as Error)?.stack ?? msg };
+  }
+}
+
+// ---- stream generation -----------------------------------------------------------------------
+
+interface Op {
+  index: number;
+  spec: CommandSpec;
+  argv: Arg[];
+  fullname: string;
+  session: number;
+}
+
+const rng = new Rng(SEED);
+const T0 = Math.floor(Date.now() / 1000);
+const gen = new Gen(rng, T0);
+const specs = COMMANDS.filter(
+  (s) => (ONLY === null || ONLY.has(s.family)) && (SKIP === null || !SKIP.has(s.family)) && s.weight > 0,
+);
+if (!specs.length) {
+  console.error('no command left to generate after --only/--skip');
+  process.exit(2);
+}
+const specTable = specs.map((s) => [s.weight, s] as const);
+
+function mutate(argv: Arg[]): Arg[] {
+  const a = argv.slice();
+  switch (rng.int(0, 3)) {
+    case 0: // drop arguments: arity and syntax errors
+      if (a.length > 1) return a.slice(0, rng.int(1, a.length - 1));
+      a.push(gen.junk());
+      return a;
+    case 1:
+      a.push(gen.junk());
+      return a;
+    case 2:
+      if (a.length > 1) a[rng.int(1, a.length - 1)] = gen.junk();
+      else a.push(gen.junk());
+      return a;
+    default:
+      a.splice(rng.int(1, a.length), 0, gen.junk());
+      return a;
+  }
+}
+
+function nextOp(index: number): Op {
+  for (let tries = 0; ; tries++) {
+    const spec = rng.weighted(specTable);
+    let argv = spec.argv ? spec.argv(gen) : [gen.opt(spec.name), ...spec.args!(gen)];
+    if (rng.chance(MUTATE)) argv = mutate(argv);
+    const session = spec.kind === 'subscriber' ? rng.int(0, SUBSCRIBERS - 1) : 0;
+    if (flags['only-implemented'] && spec.family !== 'misc' && !isImplemented(argv) && tries < 1000) continue;
+    return { index, spec, argv, fullname: fullName(argv), session };
+  }
+}
+
+/** Neutralise an offset that would make both sides allocate a huge value (see largeAllocation). */
+function guardAllocation(op: Op): void {
+  const check = op.spec.largeAllocation;
+  if (!check) return;
+  for (let i = check(op.argv); i >= 0; i = check(op.argv)) {
+    op.argv[i] = '0';
+    stats.guarded++;
+  }
+}
+
+/** LCS on two long values costs len(a)·len(b) on both sides: swap a long key for a missing one. */
+function guardQuadratic(op: Op): void {
+  const idx = op.spec.quadraticKeys;
+  if (!idx || op.argv.length <= Math.max(...idx)) return;
+  const lens = idx.map((i) => Math.max(1, maxValueLength(store, op.argv[i]!)));
+  if (lens.reduce((a, b) => a * b, 1) <= QUADRATIC_LIMIT) return;
+  const longest = idx[lens.indexOf(Math.max(...lens))]!;
+  op.argv[longest] = 'lcs:absent';
+  stats.guarded++;
+}
+
+// ---- divergences -----------------------------------------------------------------------------
+
+type DivKind = 'reply' | 'unimplemented' | 'internal-error' | 'threw' | 'state' | 'scan' | 'randomkey' | 'subscriber';
+
+interface Divergence {
+  kind: DivKind;
+  family: Family | 'state';
+  index: number;
+  label: string;
+  argv?: Arg[];
+  redis?: string;
+  lodis?: string;
+  details?: string[];
+}
+
+interface HistoryEntry {
+  index: number;
+  argv: Arg[];
+  redis: string;
+  lodis: string;
+}
+
+const divergences: Divergence[] = [];
+const unimplementedSeen = new Map<string, number>();
+const shown = new Map<string, number>();
+const history: HistoryEntry[] = [];
+const HISTORY = 200;
+let roundDiverged = false;
+
+const stats = {
+  sent: 0,
+  harness: 0,
+  guarded: 0,
+  perCommand: new Map<string, { sent: number; diverged: number; errors: number }>(),
+  errorTexts: new Map<string, Map<string, number>>(),
+  resets: 0,
+  /** What the state checks saw in Redis: how far the stream got (dense HLLs, long values). */
+  seen: { denseHll: 0, sparseHll: 0, maxValue: 0, keys: 0 },
+};
+
+/** `redisError`: Redis refused the command (the summary shows how much of the stream is errors). */
+function countCommand(label: string, diverged: boolean, redisError: boolean): void {
+  let s = stats.perCommand.get(label);
+  if (!s) stats.perCommand.set(label, (s = { sent: 0, diverged: 0, errors: 0 }));
+  s.sent++;
+  if (diverged) s.diverged++;
+  if (redisError) s.errors++;
+}
+
+function labelOf(op: Op): string {
+  if (op.spec.family === 'misc') return op.spec.name;
+  if (op.spec.kind === 'scan') return 'SCAN (iteration)';
+  if (op.spec.kind === 'subscriber') return `subscriber ${op.fullname.toUpperCase()}`;
+  return op.fullname.toUpperCase() || op.spec.name;
+}
+
+/** Earlier commands that share an argument with `argv`, or changed which db is selected. */
+function contextFor(index: number, argv: readonly Arg[]): string[] {
+  const mine = new Set(argv.slice(1).map(argBytes));
+  const out: string[] = [];
+  for (let i = history.length - 1; i >= 0 && out.length < 6; i--) {
+    const h = history[i]!;
+    if (h.index >= index) continue;
+    const name = typeof h.argv[0] === 'string' ? h.argv[0].toUpperCase() : '';
+    const related = ['SELECT', 'SWAPDB', 'FLUSHDB', 'FLUSHALL'].includes(name) || h.argv.slice(1).some((a) => mine.has(argBytes(a)));
+    if (!related) continue;
+    const same = h.redis === h.lodis;
+    out.unshift(`#${h.index} ${commandLine(h.argv, 160)}  → ${showRaw(h.redis, 120)}${same ? '' : `  (lodis: ${showRaw(h.lodis, 120)})`}`);
+  }
+  return out;
+}
+
+function report(d: Divergence): void {
+  if (d.kind === 'unimplemented') {
+    const n = (unimplementedSeen.get(d.label) ?? 0) + 1;
+    unimplementedSeen.set(d.label, n);
+    if (n > 1) return; // shown once per command: expected while the family is a skeleton
+  }
+  divergences.push(d);
+  roundDiverged = true;
+  const sig = `${d.kind} ${d.kind === 'state' ? '' : d.label}`;
+  const n = (shown.get(sig) ?? 0) + 1;
+  shown.set(sig, n);
+  if (QUIET || n > EXAMPLES) return;
+  const where = d.index >= 0 ? `#${d.index}` : 'state';
+  const lines = [`✗ ${where} [${d.family}] ${d.kind}: ${d.label}`];
+  if (d.argv) lines.push(`    command: ${commandLine(d.argv)}`);
+  if (d.redis !== undefined) lines.push(`    redis:   ${showRaw(d.redis)}`);
+  if (d.lodis !== undefined) lines.push(`    lodis:   ${showRaw(d.lodis)}`);
+  for (const l of d.details ?? []) lines.push(`    ${l}`);
+  if (d.argv && d.index >= 0) {
+    const ctx = contextFor(d.index, d.argv);
+    if (ctx.length) lines.push('    context:', ...ctx.map((c) => `      ${c}`));
+  }
+  if (d.kind === 'unimplemented') lines.push('    (further divergences of this command are counted, not shown)');
+  else if (n === EXAMPLES) lines.push(`    (further ${d.kind} divergences of ${d.kind === 'state' ? 'state' : d.label} are counted, not shown)`);
+  console.log(lines.join('\n'));
+}
+
+function remember(op: Op, redis: string, lodis: string): void {
+  history.push({ index: op.index, argv: op.argv, redis, lodis });
+  if (history.length > HISTORY * 2) history.splice(0, history.length - HISTORY);
+}
+
+/** Judge one command's replies. Returns true when they diverge. */
+function judge(op: Op, redis: string, lodis: LodisResult, compare = true): boolean {
+  remember(op, redis, lodis.raw);
+  const base = { family: op.spec.family, index: op.index, label: labelOf(op), argv: op.argv, redis, lodis: lodis.raw };
+  let d: Divergence | null = null;
+  if (lodis.threw !== undefined) {
+    d = { ...base, kind: 'threw', details: lodis.threw.split('\n').slice(0, 6) };
+  } else if (lodis.raw.startsWith('-ERR Lodis internal error')) {
+    d = { ...base, kind: 'internal-error' };
+  } else if (compare) {
+    const why = compareReplies(policyOf(op.fullname), redis, lodis.raw);
+    if (why !== null) {
+      const unimpl =
+        /^-ERR unknown (sub)?command/.test(lodis.raw) && !/^-ERR unknown (sub)?command/.test(redis);
+      d = { ...base, kind: unimpl ? 'unimplemented' : 'reply', details: why === 'differ' ? [] : [why] };
+    }
+  }
+  countCommand(labelOf(op), d !== null, redis[0] === '-');
+  if (redis[0] === '-' && flags.errors) {
+    const label = labelOf(op);
+    let m = stats.errorTexts.get(label);
+    if (!m) stats.errorTexts.set(label, (m = new Map()));
+    const text = redis.slice(1, 60).replace(/'[^']*'/g, "'…'").trim();
+    m.set(text, (m.get(text) ?? 0) + 1);
+  }
+  if (d) report(d);
+  return d !== null;
+}
+
+// ---- running the stream ----------------------------------------------------------------------
+
+let redisMain!: RespConnection;
+let redisInspector!: RespConnection;
+const subs: { redis: RespConnection; lodis: Store; out: string[] }[] = [];
+let pending: { op: Op; lodis: LodisResult }[] = [];
+let syncMarker = 0;
+
+async function flush(): Promise<void> {
+  if (!pending.length) return;
+  const batch = pending;
+  pending = [];
+  const replies = await redisMain.pipeline(batch.map((p) => p.op.argv));
+  for (let i = 0; i < batch.length; i++) judge(batch[i]!.op, replies[i]!, batch[i]!.lodis);
+}
+
+/** SCAN from cursor 0 until it returns 0; the set of keys seen, or the first error. */
+async function scanAll(call: (argv: Arg[]) => Promise<string>, argv: Arg[]): Promise<{ raw?: string; keys?: Set<string>; calls: number }> {
+  const keys = new Set<string>();
+  let cursor = '0';
+  for (let calls = 1; calls <= 100_000; calls++) {
+    const raw = await call([argv[0]!, cursor, ...argv.slice(1)]);
+    const els = splitArrayElements(raw);
+    const next = els?.length === 2 ? bulkPayload(els[0]!) : null;
+    const page = els?.length === 2 ? splitArrayElements(els[1]!) : null;
+    if (next === null || page === null) return { raw, calls };
+    for (const k of page) keys.add(bulkPayload(k) ?? '');
+    if (next === '0') return { keys, calls };
+    cursor = next;
+  }
+  return { raw: '-HARNESS: SCAN did not return cursor 0 within 100000 calls\r\n', calls: 100_000 };
+}
+
+async function runScan(op: Op): Promise<void> {
+  const r = await scanAll((argv) => redisMain.call(...argv), op.argv);
+  const l = await scanAll(async (argv) => execLodis(main, argv).raw, op.argv);
+  stats.harness += r.calls - 1;
+  const show = (x: typeof r): string =>
+    x.raw ?? `{${[...x.keys!].sort().map((k) => commandLine([Buffer.from(k, 'latin1')])).join(', ')}}`;
+  remember(op, show(r), show(l));
+  let d: Divergence | null = null;
+  const base = { family: op.spec.family, index: op.index, label: labelOf(op), argv: op.argv };
+  if (r.raw !== undefined || l.raw !== undefined) {
+    if (r.raw !== l.raw) d = { ...base, kind: 'scan', redis: show(r), lodis: show(l), details: ['(first reply that was not a page, or the key set)'] };
+  } else {
+    const missing = [...r.keys!].filter((k) => !l.keys!.has(k));
+    const extra = [...l.keys!].filter((k) => !r.keys!.has(k));
+    if (missing.length || extra.length) {
+      const fmt = (ks: string[]): string => ks.slice(0, 10).map((k) => commandLine([Buffer.from(k, 'latin1')])).join(' ');
+      d = {
+        ...base,
+        kind: 'scan',
+        details: [
+          `full iteration: redis saw ${r.keys!.size} keys in ${r.calls} calls, lodis ${l.keys!.size} in ${l.calls}`,
+          ...(missing.length ? [`only redis: ${fmt(missing)}`] : []),
+          ...(extra.length ? [`only lodis: ${fmt(extra)}`] : []),
+        ],
+      };
+    }
+  }
+  countCommand(labelOf(op), d !== null, r.raw?.[0] === '-');
+  if (d) report(d);
+}
+
+async function runRandomKey(op: Op): Promise<void> {
+  const redis = await redisMain.call(...op.argv);
+  const lodis = execLodis(main, op.argv);
+  const rk = bulkPayload(redis);
+  const lk = bulkPayload(lodis.raw);
+  if (rk === null || lk === null || lodis.threw !== undefined) {
+    judge(op, redis, lodis); // null (empty db) or an error: must be identical
+    return;
+  }
+  // Each side's key must exist on the other side.
+  const inRedis = (await redisMain.call('EXISTS', Buffer.from(lk, 'latin1'))) === ':1\r\n';
+  const inLodis = keyExists(store, clientOf(main).db.id, Buffer.from(rk, 'latin1'));
+  stats.harness++;
+  remember(op, redis, lodis.raw);
+  const ok = inRedis && inLodis;
+  countCommand(labelOf(op), !ok, false);
+  if (!ok) {
+    report({
+      kind: 'randomkey', family: op.spec.family, index: op.index, label: labelOf(op), argv: op.argv, redis, lodis: lodis.raw,
+      details: [
+        ...(inLodis ? [] : ["redis' key does not exist in lodis"]),
+        ...(inRedis ? [] : ["lodis' key does not exist in redis"]),
+      ],
+    });
+  }
+}
+
+/** Everything a subscriber session received since the last sync, on both sides. */
+async function drainSubscriber(s: (typeof subs)[number]): Promise<{ redis: string[]; lodis: string[] }> {
+  const marker = `\u0001sync:${++syncMarker}`;
+  s.redis.write(['PING', marker]);
+  const redis = await s.redis.readUntil((raw) => raw.includes(marker));
+  redis.pop();
+  stats.harness++;
+  const lodis = s.out.splice(0);
+  return { redis, lodis };
+}
+
+/**
+ * Redis 7.0 walks its pattern dict in hash order (seeded at random per process) when it delivers
+ * one PUBLISH to pattern subscribers, so the pmessages one publish sends to one client come in no
+ * defined order: sort each run of consecutive pmessages for the same channel and payload.
+ */
+function normalizePmessageRuns(replies: string[]): string[] {
+  const out = replies.slice();
+  const tail = (raw: string): string | null => {
+    const els = raw.startsWith('*4\r\n$8\r\npmessage\r\n') ? splitArrayElements(raw) : null;
+    return els ? els[2]! + els[3]! : null;
+  };
+  for (let i = 0; i < out.length; ) {
+    const t = tail(out[i]!);
+    let j = i + 1;
+    if (t !== null) while (j < out.length && tail(out[j]!) === t) j++;
+    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort());
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * UNSUBSCRIBE and PUNSUBSCRIBE with no argument walk the client's own dict in hash order: their
+ * replies name the channels in no defined order, while the counts still go down one by one.
+ * Put the names in sorted order and leave the counts where they are.
+ */
+function normalizeUnsubscribeAll(replies: string[]): string[] {
+  const parsed = replies.map((r) => splitArrayElements(r));
+  const names = parsed.filter((e) => e?.length === 3).map((e) => e![1]!).sort();
+  let n = 0;
+  return replies.map((r, i) => {
+    const e = parsed[i];
+    return e?.length === 3 ? `*3\r\n${e[0]}${names[n++]}${e[2]}` : r;
+  });
+}
+
+function compareStreams(op: Op | null, sub: number, redisRaw: string[], lodisRaw: string[]): boolean {
+  const redis = normalizePmessageRuns(redisRaw);
+  const lodis = normalizePmessageRuns(lodisRaw);
+  const n = Math.max(redis.length, lodis.length);
+  const lines: string[] = [];
+  for (let i = 0; i < n; i++) {
+    if (redis[i] === lodis[i]) continue;
+    lines.push(`reply ${i + 1}: redis ${redis[i] === undefined ? '(none)' : showRaw(redis[i]!, 200)}`);
+    lines.push(`         lodis ${lodis[i] === undefined ? '(none)' : showRaw(lodis[i]!, 200)}`);
+    if (lines.length >= 12) break;
+  }
+  if (!lines.length) return false;
+  report({
+    kind: 'subscriber',
+    family: 'pubsub',
+    index: op?.index ?? -1,
+    label: op ? `subscriber ${sub}: ${op.fullname.toUpperCase()}` : `subscriber ${sub}: messages received during the round`,
+    argv: op?.argv,
+    details: [`${redis.length} replies from redis, ${lodis.length} from lodis`, ...lines],
+  });
+  return true;
+}
+
+async function runSubscriber(op: Op): Promise<void> {
+  const s = subs[op.session]!;
+  const before = await drainSubscriber(s); // pushes from earlier PUBLISHes
+  if (compareStreams(null, op.session, before.redis, before.lodis)) roundDiverged = true;
+  const lodis = execLodis(s.lodis, op.argv);
+  s.out.push(...(lodis.threw !== undefined ? [lodis.raw] : splitReplies(lodis.raw)));
+  s.redis.write(op.argv);
+  const after = await drainSubscriber(s);
+  if (op.argv.length === 1 && /^p?unsubscribe$/.test(op.fullname)) {
+    after.redis = normalizeUnsubscribeAll(after.redis);
+    after.lodis = normalizeUnsubscribeAll(after.lodis);
+  }
+  remember(op, after.redis.join(''), after.lodis.join(''));
+  const internal = after.lodis.some((r) => r.startsWith('-ERR Lodis internal error') || r.startsWith('-LODIS THREW'));
+  const diverged = compareStreams(op, op.session, after.redis, after.lodis);
+  if (internal && !diverged) {
+    report({ kind: 'internal-error', family: 'pubsub', index: op.index, label: labelOf(op), argv: op.argv, lodis: lodis.raw });
+  }
+  countCommand(labelOf(op), diverged || internal, after.redis.some((r) => r[0] === '-'));
+}
+
+/** The whole keyspace of every database, on both sides. */
+async function checkState(): Promise<void> {
+  const p1: Arg[][] = [];
+  for (let db = 0; db < NUM_DBS; db++) p1.push(['SELECT', String(db)], ['KEYS', '*']);
+  const r1 = await redisInspector.pipeline(p1);
+  const redisKeys: string[][] = [];
+  for (let db = 0; db < NUM_DBS; db++) redisKeys.push((splitArrayElements(r1[db * 2 + 1]!) ?? []).map((e) => bulkPayload(e) ?? ''));
+  const p2: Arg[][] = [];
+  for (let db = 0; db < NUM_DBS; db++) {
+    if (!redisKeys[db]!.length) continue;
+    p2.push(['SELECT', String(db)]);
+    for (const k of redisKeys[db]!) {
+      const key = Buffer.from(k, 'latin1');
+      p2.push(['TYPE', key], ['GET', key], ['PTTL', key]);
+    }
+  }
+  const r2 = await redisInspector.pipeline(p2);
+  stats.harness += p1.length + p2.length;
+  const now = Date.now();
+  let pos = 0;
+  for (let db = 0; db < NUM_DBS; db++) {
+    const redis = new Map<string, { type: string; value: string | null; pttl: bigint }>();
+    if (redisKeys[db]!.length) {
+      pos++; // SELECT
+      for (const k of redisKeys[db]!) {
+        const type = r2[pos++]!.slice(1, -2);
+        const get = r2[pos++]!;
+        const pttl = BigInt(r2[pos++]!.slice(1, -2));
+        const value = get[0] === '$' ? bulkPayload(get) : null;
+        redis.set(k, { type, value, pttl });
+        stats.seen.keys++;
+        if (value !== null) {
+          stats.seen.maxValue = Math.max(stats.seen.maxValue, value.length);
+          if (value.startsWith('HYLL\x00')) stats.seen.denseHll++;
+          else if (value.startsWith('HYLL\x01')) stats.seen.sparseHll++;
+        }
+      }
+    }
+    const { keys: lodis, problems } = snapshotDb(store, db, now);
+    const lines = [...problems];
+    const key = (k: string): string => commandLine([Buffer.from(k, 'latin1')], 60);
+    const onlyRedis = [...redis.keys()].filter((k) => !lodis.has(k));
+    const onlyLodis = [...lodis.keys()].filter((k) => !redis.has(k));
+    if (onlyRedis.length) lines.push(`keys only in redis: ${onlyRedis.slice(0, 12).map(key).join(' ')}${onlyRedis.length > 12 ? ' …' : ''}`);
+    if (onlyLodis.length) lines.push(`keys only in lodis: ${onlyLodis.slice(0, 12).map(key).join(' ')}${onlyLodis.length > 12 ? ' …' : ''}`);
+    for (const [k, r] of redis) {
+      const l = lodis.get(k);
+      if (!l || lines.length > 14) continue;
+      if (r.type !== l.type) lines.push(`${key(k)}: type ${r.type} vs ${l.type}`);
+      else if (r.value !== null && r.value !== l.value) {
+        lines.push(`${key(k)}: value ${showRaw(r.value, 150)}  vs  ${showRaw(l.value ?? '(none)', 150)}`);
+      }
+      const lttl = l.expireAt === -1n ? -1n : l.expireAt - BigInt(now);
+      const diff = r.pttl > lttl ? r.pttl - lttl : lttl - r.pttl;
+      if ((r.pttl === -1n) !== (lttl === -1n) || (r.pttl !== -1n && diff > 1000n)) {
+        lines.push(`${key(k)}: pttl ${r.pttl} vs ${lttl}`);
+      }
+    }
+    if (lines.length) {
+      report({ kind: 'state', family: 'state', index: -1, label: `db ${db} after command #${stats.sent - 1}`, details: lines });
+    }
+  }
+}
+
+async function endRound(): Promise<void> {
+  await flush();
+  for (let i = 0; i < subs.length; i++) {
+    const { redis, lodis } = await drainSubscriber(subs[i]!);
+    compareStreams(null, i, redis, lodis);
+  }
+  await checkState();
+  if (roundDiverged) await resetBoth();
+  roundDiverged = false;
+}
+
+/** After a divergent round, start both sides from empty so one bug does not cascade. */
+async function resetBoth(): Promise<void> {
+  stats.resets++;
+  await redisInspector.call('FLUSHALL');
+  await redisMain.call('SELECT', '0');
+  resetStore(store, [main, inspector, ...subs.map((s) => s.lodis)]);
+  for (const s of subs) {
+    s.redis.write(['UNSUBSCRIBE']);
+    s.redis.write(['PUNSUBSCRIBE']);
+    execLodis(s.lodis, ['UNSUBSCRIBE']);
+    execLodis(s.lodis, ['PUNSUBSCRIBE']);
+    await drainSubscriber(s);
+  }
+  stats.harness += 4;
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+async function run(): Promise<number> {
+  const redis = await startRedis();
+  const stopRedis = (): void => redis.stop();
+  process.once('exit', stopRedis);
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(sig, () => {
+      stopRedis();
+      process.exit(130);
+    });
+  }
+  try {
+    redisMain = await RespConnection.connect(redis.port);
+    redisInspector = await RespConnection.connect(redis.port);
+    for (let i = 0; i < SUBSCRIBERS; i++) {
+      const lodis = store.connect();
+      const s = { redis: await RespConnection.connect(redis.port), lodis, out: [] as string[] };
+      onRawPush(lodis, (m) => s.out.push(...splitReplies(encodeResp2(m))));
+      subs.push(s);
+    }
+    const version = /redis_version:(\S+)/.exec(Buffer.from(await redisInspector.call('INFO', 'server'), 'latin1').toString())?.[1];
+
+    console.log(`differential run: seed ${SEED}, ${COUNT} commands, redis ${version} on port ${redis.port}`);
+    console.log(`  reproduce: npm run test:conformance -- --seed ${SEED} --count ${COUNT}${flags.only ? ` --only ${flags.only}` : ''}${flags.skip ? ` --skip ${flags.skip}` : ''}${flags['only-implemented'] ? ' --only-implemented' : ''}`);
+    const fams = [...new Set(specs.map((s) => s.family))];
+    const coverage = fams.map((f) => {
+      const names = [...new Set(COMMANDS.filter((s) => s.family === f && s.family !== 'misc' && !s.argv).map((s) => s.name))];
+      const have = names.filter((n) => isImplemented([n]));
+      return `${f} ${have.length}/${names.length}`;
+    });
+    console.log(`  families: ${coverage.join(', ')}${flags['only-implemented'] ? ' (generating implemented commands only)' : ''}`);
+
+    const started = performance.now();
+    for (let i = 0; i < COUNT; i++) {
+      const op = nextOp(i);
+      stats.sent++;
+      const kind = op.spec.kind ?? 'cmd';
+      if (kind === 'cmd') {
+        guardQuadratic(op);
+        guardAllocation(op);
+        pending.push({ op, lodis: execLodis(main, op.argv) });
+        if (pending.length >= BATCH) await flush();
+      } else {
+        await flush();
+        if (kind === 'scan') await runScan(op);
+        else if (kind === 'randomkey') await runRandomKey(op);
+        else await runSubscriber(op);
+      }
+      if ((i + 1) % ROUND === 0 || i === COUNT - 1) await endRound();
+      if (divergences.length >= MAX_DIV) {
+        await endRound().catch(() => {});
+        console.log(`stopping: --max-div ${MAX_DIV} divergences reached at command #${i}`);
+        break;
+      }
+    }
+    await flush();
+    const elapsed = (performance.now() - started) / 1000;
+    summary(elapsed);
+    return divergences.length || unimplementedSeen.size ? 1 : 0;
+  } finally {
+    for (const s of subs) s.redis.close();
+    redisMain?.close();
+    redisInspector?.close();
+    store.close();
+    stopRedis();
+  }
+}
+
+function summary(elapsed: number): void {
+  const rows = [...stats.perCommand.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+  const w = Math.max(...rows.map(([n]) => n.length), 8);
+  console.log('\ncommand'.padEnd(w + 1) + '      sent  errors  diverged');
+  for (const [name, s] of rows) {
+    const errs = `${Math.round((100 * s.errors) / s.sent)}%`;
+    console.log(`${name.padEnd(w)}  ${String(s.sent).padStart(8)}  ${errs.padStart(6)}  ${s.diverged ? String(s.diverged).padStart(8) : '       .'}`);
+    const texts = [...(stats.errorTexts.get(name) ?? new Map<string, number>()).entries()].sort((a, b) => b[1] - a[1]);
+    for (const [t, c] of texts.slice(0, 4)) console.log(`${''.padEnd(w)}      ${String(c).padStart(6)} ${t}`);
+  }
+  const byKind = new Map<string, number>();
+  for (const d of divergences) byKind.set(d.kind, (byKind.get(d.kind) ?? 0) + 1);
+  const unimpl = [...unimplementedSeen.entries()].map(([n, c]) => `${n} ×${c}`);
+  console.log(
+    `\nseed ${SEED}: ${stats.sent} commands (+${stats.harness} harness commands) in ${elapsed.toFixed(1)} s, ` +
+      `${Math.round(stats.sent / elapsed)} commands/s; ${stats.guarded} arguments changed by the size guards; ${stats.resets} resets`,
+  );
+  const seen = stats.seen;
+  console.log(
+    `state checks saw ${seen.keys} keys: ${seen.sparseHll} sparse and ${seen.denseHll} dense HyperLogLogs, longest value ${seen.maxValue} bytes`,
+  );
+  console.log(
+    `divergences: ${divergences.length}` +
+      (byKind.size ? ` (${[...byKind.entries()].map(([k, n]) => `${k} ${n}`).join(', ')})` : '') +
+      (unimpl.length ? `\nnot implemented in Lodis (expected while a family is a skeleton): ${unimpl.join(', ')}` : ''),
+  );
+}
+
+run().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`harness failure (seed ${SEED}):`, e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * How a reply is compared, read from Redis' own command metadata (command-info.ts, recorded from
+ * COMMAND INFO): a command tipped `nondeterministic_output` is compared by shape (or with a
+ * tolerance where the difference is only the clock), `nondeterministic_output_order` as a
+ * multiset; everything else byte for byte. Errors are always compared exactly.
+ */
+import { COMMAND_INFO, type CommandInfoData } from '../../packages/core/src/command-info.js';
+import { splitArrayElements } from './format.js';
+
+export type Policy =
+  | { kind: 'exact' }
+  | { kind: 'unordered' }
+  | { kind: 'shape' }
+  | { kind: 'tolerance'; within: bigint; why: string };
+
+/** full name (`container|sub`) → tips */
+const TIPS = new Map<string, readonly string[]>();
+const CONTAINERS = new Set<string>();
+const walk = (info: CommandInfoData): void => {
+  TIPS.set(info[0], info[7]);
+  if (info[9].length) CONTAINERS.add(info[0]);
+  info[9].forEach(walk);
+};
+COMMAND_INFO.forEach(walk);
+
+/**
+ * Where the tip alone says too little. TTL-like replies differ only by how far apart the two
+ * servers ran the command: compare within a tolerance rather than by shape. EXPIRETIME and
+ * PEXPIRETIME carry no tip in Redis 7.0, but a relative EXPIRE makes their reply depend on the
+ * clock too; PUBSUB CHANNELS lists a dict in hash order without saying so.
+ */
+const REFINE: Record<string, Policy> = {
+  ttl: { kind: 'tolerance', within: 1n, why: 'seconds left, clocks of two servers' },
+  pttl: { kind: 'tolerance', within: 1000n, why: 'ms left, clocks of two servers' },
+  expiretime: { kind: 'tolerance', within: 1n, why: 'deadline set relative to each server clock' },
+  pexpiretime: { kind: 'tolerance', within: 1000n, why: 'deadline set relative to each server clock' },
+  'pubsub|channels': { kind: 'unordered' },
+};
+
+/** The full name a command line resolves to (`pubsub|numsub`), as Redis' lookupCommand would. */
+export function fullName(argv: readonly (string | Uint8Array)[]): string {
+  const name = typeof argv[0] === 'string' ? argv[0].toLowerCase() : '';
+  if (CONTAINERS.has(name) && argv.length > 1 && typeof argv[1] === 'string') {
+    const sub = `${name}|${argv[1].toLowerCase()}`;
+    if (TIPS.has(sub)) return sub;
+  }
+  return name;
+}
+
+const POLICIES = new Map<string, Policy>();
+export function policyOf(fullname: string): Policy {
+  let p = POLICIES.get(fullname);
+  if (p) return p;
+  const tips = TIPS.get(fullname) ?? [];
+  p =
+    REFINE[fullname] ??
+    (tips.includes('nondeterministic_output')
+      ? { kind: 'shape' }
+      : tips.includes('nondeterministic_output_order')
+        ? { kind: 'unordered' }
+        : { kind: 'exact' });
+  POLICIES.set(fullname, p);
+  return p;
+}
+
+/** The shape of a reply: its type byte, and for an array its length and its elements' type bytes. */
+function shape(raw: string): string {
+  if (raw[0] !== '*') return raw[0]!;
+  const els = splitArrayElements(raw);
+  return els === null ? '*-1' : `*${els.length}[${els.map((e) => e[0]).join('')}]`;
+}
+
+/** Null when the replies agree under the command's policy, else a short reason. */
+export function compareReplies(policy: Policy, redis: string, lodis: string): string | null {
+  if (redis === lodis) return null;
+  if (redis[0] === '-' || lodis[0] === '-') return 'differ';
+  switch (policy.kind) {
+    case 'exact':
+      return 'differ';
+    case 'shape':
+      return shape(redis) === shape(lodis) ? null : `shape ${shape(redis)} vs ${shape(lodis)}`;
+    case 'unordered': {
+      const a = splitArrayElements(redis);
+      const b = splitArrayElements(lodis);
+      if (a === null || b === null) return 'differ';
+      return a.sort().join('') === b.sort().join('') ? null : 'differ (as multisets)';
+    }
+    case 'tolerance': {
+      if (redis[0] !== ':' || lodis[0] !== ':') return 'differ';
+      const a = BigInt(redis.slice(1, -2));
+      const b = BigInt(lodis.slice(1, -2));
+      if (a < 0n || b < 0n) return 'differ';
+      const d = a > b ? a - b : b - a;
+      return d <= policy.within ? null : `differ by ${d} (tolerance ${policy.within}: ${policy.why})`;
+    }
+  }
+}
