@@ -170,6 +170,9 @@ function mutate(argv: Arg[]): Arg[] {
   }
 }
 
+/** The spec of a harness command that follows a stream command (CommandSpec.settle). */
+const SETTLE_SPEC: CommandSpec = { name: '(settle)', family: 'keys', weight: 0 };
+
 function nextOp(index: number): Op {
   for (let tries = 0; ; tries++) {
     const spec = rng.weighted(specTable);
@@ -252,6 +255,7 @@ function countCommand(label: string, diverged: boolean, redisError: boolean): vo
 }
 
 function labelOf(op: Op): string {
+  if (op.spec === SETTLE_SPEC) return `${op.fullname.toUpperCase()} (settle)`;
   if (op.spec.family === 'misc') return op.spec.name;
   if (op.spec.kind === 'scan') return 'SCAN (iteration)';
   if (op.spec.kind === 'subscriber') return `subscriber ${op.fullname.toUpperCase()}`;
@@ -650,6 +654,11 @@ async function run(): Promise<number> {
         guardQuadratic(op);
         guardAllocation(op);
         pending.push({ op, lodis: execLodis(main, op.argv) });
+        const settle = op.spec.settle?.(op.argv);
+        if (settle) {
+          const hidden: Op = { index: op.index, spec: SETTLE_SPEC, argv: settle, fullname: fullName(settle), session: 0 };
+          pending.push({ op: hidden, lodis: execLodis(main, settle) });
+        }
         if (pending.length >= BATCH) await flush();
       } else {
         await flush();

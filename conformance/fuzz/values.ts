@@ -18,7 +18,7 @@ export const KEY_POOLS = {
   special: ['', 'ké', '__proto__', 'constructor', 'a b', 'k\u0000z', '*', '日本', 'K0'] as Arg[],
 } as const;
 const BINARY_KEYS: Arg[] = [bytes(0xff, 0xfe, 0x00), bytes(0xc3)];
-const ALL_KEYS: Arg[] = [...KEY_POOLS.str, ...KEY_POOLS.num, ...KEY_POOLS.bit, ...KEY_POOLS.hll, ...KEY_POOLS.special, ...BINARY_KEYS];
+const ALL_KEYS: Arg[] = [...KEY_POOLS.str, ...KEY_POOLS.num, 'f0', 'f1', 'f2', ...KEY_POOLS.bit, ...KEY_POOLS.hll, ...KEY_POOLS.special, ...BINARY_KEYS];
 
 /** The databases the stream touches (SELECT, MOVE, COPY … DB, SWAPDB); the rest stay empty. */
 export const DBS = ['0', '1', '2', '15'];
@@ -250,9 +250,10 @@ export class Gen {
     return out;
   }
 
-  /** HLL elements: a few, or (rarely) hundreds, so sparse encodings get promoted to dense. */
+  /** HLL elements: a few, or (rarely) hundreds or thousands, so sparse encodings get promoted to dense. */
   elements(): Arg[] {
-    const n = this.chance(0.03) ? this.int(100, 400) : this.int(0, 5);
+    const x = this.rng.next();
+    const n = x < 0.01 ? this.int(1500, 4000) : x < 0.08 ? this.int(100, 600) : this.int(0, 5);
     return Array.from({ length: n }, () =>
       this.chance(0.7) ? String(this.int(0, this.chance(0.5) ? 100 : 1_000_000)) : this.value(),
     );

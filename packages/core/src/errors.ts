@@ -101,3 +101,11 @@ export function errFormatBytes(latin1: string): ReplyError {
   // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(text) ? new ReplyError(text) : new BinaryReplyError(text);
 }
+
+// Strings (t_string.c).
+export const offsetOutOfRangeErr = () => err('offset is out of range');
+export const decrementOverflowErr = () => err('decrement would overflow');
+export const nanOrInfinityErr = () => err('increment would produce NaN or Infinity');
+export const lcsNotStringErr = () => err('The specified keys must contain string values');
+export const lcsLenAndIdxErr = () => err('If you want both the length and indexes, please just use IDX.');
+export const lcsTooLongErr = () => err('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');

@@ -31,3 +31,4 @@ export { commandTable } from './command-table.js';
 export type { RedisCommand, CommandHandler, CommandHandlers } from './commands.js';
 export { Subscription, type PubSubMessage, type SubscribeOptions } from './api/pubsub.js';
 export { BitFieldCommand, type BitFieldOffset, type BitFieldType, type BitUnit } from './api/bitmaps.js';
+export type { GetExOptions, Integer, KeyValues, LcsMatch, LcsOptions, SetOptions } from './api/strings.js';

@@ -93,7 +93,8 @@ export function decodeReply(r: Reply): Decoded {
 export function decodeReplyBuffer(r: Reply): DecodedBuffer {
   if (typeof r === 'string') return utf8Encode(r);
   if (typeof r === 'number' || r === null || typeof r === 'bigint') return r;
-  if (r instanceof Uint8Array) return r;
+  // A copy: the engine may keep (and later modify in place) the array a reply points into.
+  if (r instanceof Uint8Array) return r.slice();
   if (Array.isArray(r)) return r.map(decodeReplyBuffer);
   if (r instanceof Status) return r.text;
   if (r instanceof ReplyError) return r;

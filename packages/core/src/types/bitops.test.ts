@@ -234,6 +234,14 @@ describe('BITFIELD', () => {
     r.close();
   });
 
+  it('saturates a SET far below INT64 range to the maximum, as Redis int64 arithmetic does', () => {
+    const { call } = setup();
+    // i8: max - INT64_MAX = -9223372036854775680; anything below it overflows "upwards".
+    expect(call('BITFIELD', 'k', 'OVERFLOW', 'SAT', 'SET', 'i8', 0, '-9223372036854775681', 'GET', 'i8', 0)).toEqual([0, 127]);
+    expect(call('BITFIELD', 'k', 'OVERFLOW', 'SAT', 'SET', 'i8', 0, '-9223372036854775680', 'GET', 'i8', 0)).toEqual([127, -128]);
+    expect(call('BITFIELD', 'k', 'OVERFLOW', 'SAT', 'SET', 'i8', 0, -5000, 'GET', 'i8', 0)).toEqual([-128, -128]);
+  });
+
   it('writes only when asked, and counts each changed field', () => {
     const { call, db, logged, events } = setup();
     expect(call('BITFIELD', 'k', 'GET', 'u8', 0)).toEqual([0]);

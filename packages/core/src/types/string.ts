@@ -4,16 +4,22 @@
  *
  * Values are StringValue (sds.ts): text, a safe integer (Redis' INT encoding) or bytes. INCR and
  * friends keep results in the safe range as numbers and larger int64 results as their decimal
- * text. APPEND turns a value into bytes with spare room (sds' greedy growth) so that repeated
- * appends cost O(appended bytes), never O(value).
+ * text. APPEND and SETRANGE work on bytes this module owns (sds.ts unshareBytes: written in
+ * place, grown with spare room), so repeated appends cost O(appended bytes), not O(value); every
+ * read that hands stored bytes out marks them shared first (shareBytes).
  */
 import type { Client } from '../client.js';
 import type { CommandHandlers } from '../commands.js';
 import {
-  err,
+  decrementOverflowErr,
   invalidExpireErr,
+  lcsLenAndIdxErr,
+  lcsNotStringErr,
+  lcsTooLongErr,
+  nanOrInfinityErr,
   notFloatErr,
   notIntegerErr,
+  offsetOutOfRangeErr,
   overflowErr,
   stringTooLongErr,
   syntaxErr,
@@ -22,7 +28,7 @@ import {
 } from '../errors.js';
 import { ld2stringHuman, ldAdd, ldFromInt, ldIsNanOrInf, LD_ZERO, string2ld, type LongDouble } from '../longdouble.js';
 import { NOTIFY_GENERIC, NOTIFY_STRING } from '../notify.js';
-import { isString, type RedisObject } from '../object.js';
+import { asString, isString } from '../object.js';
 import { MapReply, OK, type Reply } from '../reply.js';
 import {
   argLatin1,
@@ -58,18 +64,12 @@ function stringReply(v: StringValue): Reply {
   return typeof v === 'number' ? String(v) : shareBytes(v);
 }
 
-/** checkType for strings on a looked-up object (undefined passes). */
-function expectString(o: RedisObject | undefined): StringValue | undefined {
-  if (o === undefined || typeof o === 'string' || typeof o === 'number' || o instanceof Uint8Array) return o;
-  throw wrongTypeErr();
-}
-
 /**
- * An option as Redis compares it: the C string (cut at the first NUL byte), in lower case.
- * Only used on the options path, never for keys or values.
+ * An option as Redis compares it: its bytes as a C string (cut at the first NUL), in lower case
+ * (ASCII only: one char per byte, so no non-ASCII letter folds into an option name).
  */
 function optionName(a: Arg): string {
-  let s = typeof a === 'string' ? a : bytesToLatin1(a);
+  let s = argLatin1(a);
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
   return s.toLowerCase();
@@ -238,12 +238,7 @@ function psetexCommand(c: Client, argv: Arg[]): Reply {
 
 /** GET key */
 function getCommand(c: Client, argv: Arg[]): Reply {
-  const o = c.db.lookupKeyRead(toKey(argv[1]!));
-  if (o === undefined) return null;
-  if (typeof o === 'string') return o;
-  if (o instanceof Uint8Array) return shareBytes(o);
-  if (typeof o === 'number') return String(o);
-  throw wrongTypeErr();
+  return getGeneric(c, toKey(argv[1]!));
 }
 
 /** GETEX key [EX seconds|PX milliseconds|EXAT unix-time-seconds|PXAT unix-time-milliseconds|PERSIST] */
@@ -254,7 +249,7 @@ function getexCommand(c: Client, argv: Arg[]): Reply {
   const keyArg = argv[1]!;
   const key = toKey(keyArg);
   const db = c.db;
-  const o = expectString(db.lookupKeyRead(key));
+  const o = asString(db.lookupKeyRead(key));
   if (o === undefined) return null;
   // The expire is validated only for an existing string key, as in Redis.
   const ms = expireIndex !== 0 ? getExpireMilliseconds(c, argv[expireIndex]!, flags, 'getex') : 0;
@@ -363,7 +358,7 @@ function clampIndex(v: Int64): number {
 function getrangeCommand(c: Client, argv: Arg[]): Reply {
   const start64 = parseInt64(argv[2]!);
   const end64 = parseInt64(argv[3]!);
-  const o = expectString(c.db.lookupKeyRead(toKey(argv[1]!)));
+  const o = asString(c.db.lookupKeyRead(toKey(argv[1]!)));
   if (o === undefined) return '';
   const strlen = valueLength(o);
   if (start64 < 0 && end64 < 0 && start64 > end64) return '';
@@ -391,7 +386,7 @@ function appendCommand(c: Client, argv: Arg[]): Reply {
   const key = toKey(argv[1]!);
   const db = c.db;
   const arg = argv[2]!;
-  const o = expectString(db.lookupKeyWrite(key));
+  const o = asString(db.lookupKeyWrite(key));
   let totlen: number;
   if (o === undefined) {
     db.dbAdd(key, arg);
@@ -424,12 +419,12 @@ function appendCommand(c: Client, argv: Arg[]): Reply {
 /** SETRANGE key offset value */
 function setrangeCommand(c: Client, argv: Arg[]): Reply {
   const offset = clampIndex(parseInt64(argv[2]!));
-  if (offset < 0) throw err('offset is out of range');
+  if (offset < 0) throw offsetOutOfRangeErr();
   const key = toKey(argv[1]!);
   const db = c.db;
   const value = argv[3]!;
   const vlen = argLength(value);
-  const o = expectString(db.lookupKeyWrite(key));
+  const o = asString(db.lookupKeyWrite(key));
   let olen = 0;
   if (o === undefined) {
     if (vlen === 0) return 0;
@@ -457,7 +452,7 @@ function setrangeCommand(c: Client, argv: Arg[]): Reply {
 
 /** STRLEN key */
 function strlenCommand(c: Client, argv: Arg[]): Reply {
-  const o = expectString(c.db.lookupKeyRead(toKey(argv[1]!)));
+  const o = asString(c.db.lookupKeyRead(toKey(argv[1]!)));
   return o === undefined ? 0 : valueLength(o);
 }
 
@@ -521,7 +516,7 @@ function incrDecr(c: Client, keyArg: Arg, incr: Int64): Reply {
   } else if (typeof o === 'number' && typeof incr === 'number' && Number.isSafeInteger(o + incr)) {
     result = o + incr; // the common case: both safe, the sum too
   } else {
-    const value = valueInt64(expectString(o)!);
+    const value = valueInt64(asString(o)!);
     const sum = typeof value === 'number' && typeof incr === 'number' ? value + incr : NaN;
     if (Number.isSafeInteger(sum)) {
       result = sum;
@@ -558,7 +553,7 @@ function incrbyCommand(c: Client, argv: Arg[]): Reply {
 /** DECRBY key decrement */
 function decrbyCommand(c: Client, argv: Arg[]): Reply {
   const decr = parseInt64(argv[2]!);
-  if (decr === LLONG_MIN) throw err('decrement would overflow');
+  if (decr === LLONG_MIN) throw decrementOverflowErr();
   return incrDecr(c, argv[1]!, typeof decr === 'number' ? (decr === 0 ? 0 : -decr) : normInt64(-decr));
 }
 
@@ -582,12 +577,12 @@ function incrbyfloatCommand(c: Client, argv: Arg[]): Reply {
   const keyArg = argv[1]!;
   const key = toKey(keyArg);
   const db = c.db;
-  const o = expectString(db.lookupKeyWrite(key));
+  const o = asString(db.lookupKeyWrite(key));
   const value = o === undefined ? LD_ZERO : valueLongDouble(o);
   if (value === null) throw notFloatErr();
   const incr = parseLongDouble(argv[2]!);
   const sum = ldAdd(value, incr);
-  if (ldIsNanOrInf(sum)) throw err('increment would produce NaN or Infinity');
+  if (ldIsNanOrInf(sum)) throw nanOrInfinityErr();
   const text = ld2stringHuman(sum);
   if (o === undefined) db.dbAdd(key, text);
   else db.dbOverwrite(key, text);
@@ -608,7 +603,7 @@ function lcsCommand(c: Client, argv: Arg[]): Reply {
   const oa = c.db.lookupKeyRead(toKey(argv[1]!));
   const ob = c.db.lookupKeyRead(toKey(argv[2]!));
   if ((oa !== undefined && !isString(oa)) || (ob !== undefined && !isString(ob))) {
-    throw err('The specified keys must contain string values');
+    throw lcsNotStringErr();
   }
   const a = oa === undefined ? EMPTY : valueBytes(oa as StringValue);
   const b = ob === undefined ? EMPTY : valueBytes(ob as StringValue);
@@ -627,13 +622,13 @@ function lcsCommand(c: Client, argv: Arg[]): Reply {
       minmatchlen = v < 0 ? 0 : clampIndex(v);
     } else throw syntaxErr();
   }
-  if (getlen && getidx) throw err('If you want both the length and indexes, please just use IDX.');
+  if (getlen && getidx) throw lcsLenAndIdxErr();
 
   const alen = a.length;
   const blen = b.length;
   // The table Redis allocates: (alen+1)·(blen+1) uint32 cells, refused past proto-max-bulk-len.
   if ((alen + 1) * (blen + 1) * 4 > PROTO_MAX_BULK_LEN) {
-    throw err('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+    throw lcsTooLongErr();
   }
   if (getlen) return lcsLength(a, b);
 
