@@ -573,7 +573,7 @@ async function bundleSize(corePath: string): Promise<string[]> {
       }
     };
     walk(dist);
-    lines.push(`bundle: packages/core/dist (tsc output): ${files} .js files, ${kb(raw)}, ${kb(gz)} gzipped file by file`);
+    lines.push(`bundle: packages/core/dist as built by tsc (unminified, not a bundle): ${files} .js files, ${kb(raw)}, ${kb(gz)} gzipped file by file`);
   } else {
     lines.push('bundle: packages/core/dist not built (npm run build -w @lodis/core)');
   }

@@ -194,6 +194,9 @@ export function formatReplyRaw(r: CliReply): string {
   }
 }
 
+/** What redis-cli prints before the replies of SUBSCRIBE, PSUBSCRIBE and SSUBSCRIBE in a terminal. */
+export const READING_MESSAGES = 'Reading messages... (press Ctrl-C to quit)\n';
+
 /** cliFormatReply: one reply as redis-cli writes it in the given mode. */
 export function formatReply(r: CliReply, mode: OutputMode): string {
   return mode === 'tty' ? formatReplyTTY(r) : formatReplyRaw(r) + '\n';
@@ -218,7 +221,11 @@ const hexval = (c: number) =>
  * (`"foo"bar`): redis-cli then prints `Invalid argument(s)`.
  */
 export function splitArgs(line: string): string[] | null {
-  const p = byteString(line);
+  return splitArgBytes(byteString(line));
+}
+
+/** splitArgs of a line given as bytes (a byte string), as redis-cli reads a pipe. */
+export function splitArgBytes(p: string): string[] | null {
   const at = (i: number) => (i < p.length ? p.charCodeAt(i) : 0);
   const args: string[] = [];
   let i = 0;

@@ -327,6 +327,7 @@ try {
     pub.close();
     const watch = async (cmd: string, args: string[]) => {
       const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+      const closed = new Promise((r) => child.once('close', r));
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString('latin1')));
       const quiet = async () => {
@@ -343,7 +344,7 @@ try {
         await quiet();
       }
       child.kill('SIGTERM');
-      await new Promise((r) => child.once('close', r));
+      await closed;
       return text;
     };
     const tty = fromPty(await watch('script', ['-qec', ['redis-cli', ...cliArgs(), ...c.argv].map(shellQuote).join(' '), '/dev/null']));
@@ -351,6 +352,7 @@ try {
     pubsub.push({ name: c.name, argv: c.argv, resp, tty, raw });
   }
 
+  await fresh(); // leave db 7 empty
   mkdirSync(join(out, '..'), { recursive: true });
   writeFileSync(out, JSON.stringify({ redisCli: version, replies, lines, sessions, pubsub }, null, 1) + '\n');
   console.log(

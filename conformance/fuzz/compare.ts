@@ -95,3 +95,41 @@ export function compareReplies(policy: Policy, redis: string, lodis: string): st
     }
   }
 }
+
+// ---- subscriber streams -----------------------------------------------------------------------
+
+/**
+ * Redis 7.0 walks its pattern dict in hash order (seeded at random per process) when it delivers
+ * one PUBLISH to pattern subscribers, so the pmessages one publish sends to one client come in no
+ * defined order: sort each run of consecutive pmessages for the same channel and payload.
+ */
+export function normalizePmessageRuns(replies: string[]): string[] {
+  const out = replies.slice();
+  const tail = (raw: string): string | null => {
+    const els = raw.startsWith('*4\r\n$8\r\npmessage\r\n') ? splitArrayElements(raw) : null;
+    return els ? els[2]! + els[3]! : null;
+  };
+  for (let i = 0; i < out.length; ) {
+    const t = tail(out[i]!);
+    let j = i + 1;
+    if (t !== null) while (j < out.length && tail(out[j]!) === t) j++;
+    if (j - i > 1) out.splice(i, j - i, ...out.slice(i, j).sort());
+    i = j;
+  }
+  return out;
+}
+
+/**
+ * UNSUBSCRIBE and PUNSUBSCRIBE with no argument walk the client's own dict in hash order: their
+ * replies name the channels in no defined order, while the counts still go down one by one.
+ * Put the names in sorted order and leave the counts where they are.
+ */
+export function normalizeUnsubscribeAll(replies: string[]): string[] {
+  const parsed = replies.map((r) => splitArrayElements(r));
+  const names = parsed.filter((e) => e?.length === 3).map((e) => e![1]!).sort();
+  let n = 0;
+  return replies.map((r, i) => {
+    const e = parsed[i];
+    return e?.length === 3 ? `*3\r\n${e[0]}${names[n++]}${e[2]}` : r;
+  });
+}

@@ -51,13 +51,17 @@ function intOf(a: Arg | undefined): bigint | null {
 }
 const byteLength = (a: Arg): number => (typeof a === 'string' ? Buffer.byteLength(a) : a.length);
 
-/** An offset Redis accepts that would allocate more than ALLOCATION_LIMIT bytes. */
+/** A size Redis accepts (SETRANGE: up to 512 MB) that is more than ALLOCATION_LIMIT bytes. */
 function largeByteOffset(bytes: bigint): boolean {
   return bytes > BigInt(ALLOCATION_LIMIT) && bytes <= PROTO_MAX_BULK_LEN;
 }
+/** A bit offset Redis accepts (SETBIT, BITFIELD: its byte must lie below 512 MB) beyond ALLOCATION_LIMIT bytes. */
+function largeBitOffset(bits: bigint): boolean {
+  return bits / 8n > BigInt(ALLOCATION_LIMIT) && bits / 8n < PROTO_MAX_BULK_LEN;
+}
 const setbitAllocation = (argv: readonly Arg[]): number => {
   const off = intOf(argv[2]);
-  return off !== null && off >= 0n && largeByteOffset(off / 8n) ? 2 : -1;
+  return off !== null && largeBitOffset(off) ? 2 : -1;
 };
 const setrangeAllocation = (argv: readonly Arg[]): number => {
   const off = intOf(argv[2]);
@@ -65,15 +69,16 @@ const setrangeAllocation = (argv: readonly Arg[]): number => {
 };
 /**
  * Any integer or `#n` among BITFIELD's arguments that could be a large write offset. `#n` counts
- * in fields of 1..64 bits, so it is large when n·w/8 bytes can land in the danger zone for some w.
+ * in fields of the preceding type's width (64 bits when that is not a type).
  */
 const bitfieldAllocation = (argv: readonly Arg[]): number => {
   for (let i = 2; i < argv.length; i++) {
     const a = argv[i]!;
     const hash = typeof a === 'string' && a.startsWith('#');
     const n = intOf(hash ? a.slice(1) : a);
-    if (n === null || n <= 0n) continue;
-    if (hash ? (n * 64n) / 8n > BigInt(ALLOCATION_LIMIT) && n / 8n <= PROTO_MAX_BULK_LEN : largeByteOffset(n / 8n)) return i;
+    if (n === null) continue;
+    const width = hash && typeof argv[i - 1] === 'string' ? /^[iu]([0-9]{1,2})$/.exec(argv[i - 1] as string)?.[1] : undefined;
+    if (largeBitOffset(hash ? n * BigInt(width ?? 64) : n)) return i;
   }
   return -1;
 };

@@ -46,7 +46,9 @@ const BINARY: Arg[] = [
   bytes(0xff), bytes(0xc3), bytes(0xed, 0xa0, 0x80), bytes(0x00, 0xff, 0x7f, 0x80), bytes(0xf0, 0x9f, 0x98),
   bytes(0xc0, 0x80), bytes(0xfe, 0xff, 0x00, 0x41), bytes(0x80, 0x80, 0x80),
 ];
-export const PATTERNS = [
+export const PATTERNS: Arg[] = [
+  bytes(0xff, 0x2a), bytes(0x5b, 0xc3, 0xff, 0x5d, 0x2a), bytes(0x2a, 0x00, 0x2a), // "\xff*", "[\xc3\xff]*", "*\x00*"
+
   '*', '*', 'k*', '*0', 'k?', '[kn]*', '[^k]*', '[a-z]?', 'h[0-3]', '\\*', '*\\', '[', '[]', '[^]', '[a-', 'a*a*a*a*a*a*a*b',
   '**', '?', '', '*é*', '\u0000*', '[\\]]*', 'K*', '[k-n]?', '[n-k]?', '?[0-9]', '*[', 'k[!0]', '日*', '*__*', '[^a-z]*',
 ];

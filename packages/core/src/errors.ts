@@ -32,18 +32,33 @@ export const bitOffsetErr = () => err('bit offset is not an integer or out of ra
 export const invalidCursorErr = () => err('invalid cursor');
 export const wrongArityErr = (fullname: string) =>
   err(`wrong number of arguments for '${fullname}' command`);
-export const unknownSubcommandErr = (sub: string, container: string) =>
-  err(`unknown subcommand '${truncate(sub, 128)}'. Try ${container.toUpperCase()} HELP.`);
 
-/** processCommand's reply for a name that is not in the command table. */
+/**
+ * commandCheckExistence's errors. Arguments are byte strings (one char per byte) and are printed
+ * as C's `%.128s` does: up to the first NUL, at most 128 bytes; CR and LF become spaces.
+ */
 export function unknownCommandErr(name: string, args: readonly string[]): ReplyError {
   let list = '';
   for (let i = 0; i < args.length && list.length < 128; i++) {
-    list += `'${truncate(args[i]!, 128 - list.length)}' `;
+    list += `'${cString(args[i]!, 128 - list.length)}' `;
   }
-  return err(
-    `unknown command '${truncate(name, 128)}', with args beginning with: ${list}`.replace(/[\r\n]/g, ' '),
-  );
+  return commandErr(`ERR unknown command '${cString(name, 128)}', with args beginning with: ${list}`);
+}
+
+export function unknownSubcommandErr(sub: string, container: string): ReplyError {
+  return commandErr(`ERR unknown subcommand '${cString(sub, 128)}'. Try ${container.toUpperCase()} HELP.`);
+}
+
+function commandErr(latin1: string): ReplyError {
+  const text = latin1.replace(/[\r\n]/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? new ReplyError(text) : new BinaryReplyError(text);
+}
+
+/** printf's `%.*s` of a byte string: stops at the first NUL, at most `max` bytes. */
+function cString(s: string, max: number): string {
+  const nul = s.indexOf('\0');
+  return (nul >= 0 ? s.slice(0, nul) : s).slice(0, max);
 }
 
 export const subscribedContextErr = (fullname: string) =>

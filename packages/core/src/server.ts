@@ -94,7 +94,7 @@ export class Engine {
   processCommand(c: Client, argv: Arg[]): Reply {
     const name = argv[0]!;
     let cmd = lookupCommand(this.commands, typeof name === 'string' ? name : argLatin1(name));
-    if (cmd === undefined) return unknownCommandErr(argLatin1(name), argv.slice(1).map(argLatin1));
+    if (cmd === undefined) return unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1));
     if (cmd.subcommands !== null && argv.length > 1) {
       const sub = lookupSubcommand(cmd, argLatin1(argv[1]!));
       if (sub === undefined) return unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname);

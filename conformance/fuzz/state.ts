@@ -1,0 +1,77 @@
+/**
+ * The state check after each round: every database's keys, types, string values and TTLs, read
+ * from redis-server with KEYS/TYPE/GET/PTTL over an inspector connection, and from Lodis' own
+ * keyspace (lodis-probe.ts), then compared.
+ */
+import type { Store } from '../../packages/core/src/store.js';
+import { bulkPayload, commandLine, showRaw, splitArrayElements } from './format.js';
+import { snapshotDb } from './lodis-probe.js';
+import type { RespConnection } from './resp.js';
+import type { Arg } from './values.js';
+
+export interface RedisKeyState {
+  type: string;
+  value: string | null;
+  pttl: bigint;
+}
+
+/** TTLs of the two sides may differ by how far apart they ran the command that set them. */
+const PTTL_TOLERANCE = 1000n;
+
+/** Every key of every database, as redis-server sees it; and how many commands that took. */
+export async function redisSnapshot(conn: RespConnection, dbs: number): Promise<{ dbs: Map<string, RedisKeyState>[]; commands: number }> {
+  const p1: Arg[][] = [];
+  for (let db = 0; db < dbs; db++) p1.push(['SELECT', String(db)], ['KEYS', '*']);
+  const r1 = await conn.pipeline(p1);
+  const keys = Array.from({ length: dbs }, (_, db) => (splitArrayElements(r1[db * 2 + 1]!) ?? []).map((e) => bulkPayload(e) ?? ''));
+  const p2: Arg[][] = [];
+  for (let db = 0; db < dbs; db++) {
+    if (!keys[db]!.length) continue;
+    p2.push(['SELECT', String(db)]);
+    for (const k of keys[db]!) {
+      const key = Buffer.from(k, 'latin1');
+      p2.push(['TYPE', key], ['GET', key], ['PTTL', key]);
+    }
+  }
+  const r2 = await conn.pipeline(p2);
+  const out: Map<string, RedisKeyState>[] = [];
+  let pos = 0;
+  for (let db = 0; db < dbs; db++) {
+    const m = new Map<string, RedisKeyState>();
+    if (keys[db]!.length) pos++; // SELECT
+    for (const k of keys[db]!) {
+      const type = r2[pos++]!.slice(1, -2);
+      const get = r2[pos++]!;
+      const pttl = BigInt(r2[pos++]!.slice(1, -2));
+      m.set(k, { type, value: get[0] === '$' ? bulkPayload(get) : null, pttl });
+    }
+    out.push(m);
+  }
+  return { dbs: out, commands: p1.length + p2.length };
+}
+
+/** What differs between Redis' view of database `db` and Lodis' (empty when they agree). */
+export function diffDb(redis: Map<string, RedisKeyState>, store: Store, db: number, now: number): string[] {
+  const { keys: lodis, problems } = snapshotDb(store, db, now);
+  const lines = [...problems];
+  const key = (k: string): string => commandLine([Buffer.from(k, 'latin1')], 60);
+  const list = (ks: string[]): string => `${ks.slice(0, 12).map(key).join(' ')}${ks.length > 12 ? ' …' : ''}`;
+  const onlyRedis = [...redis.keys()].filter((k) => !lodis.has(k));
+  const onlyLodis = [...lodis.keys()].filter((k) => !redis.has(k));
+  if (onlyRedis.length) lines.push(`keys only in redis: ${list(onlyRedis)}`);
+  if (onlyLodis.length) lines.push(`keys only in lodis: ${list(onlyLodis)}`);
+  for (const [k, r] of redis) {
+    const l = lodis.get(k);
+    if (!l || lines.length > 14) continue;
+    if (r.type !== l.type) lines.push(`${key(k)}: type ${r.type} vs ${l.type}`);
+    else if (r.value !== null && r.value !== l.value) {
+      lines.push(`${key(k)}: value ${showRaw(r.value, 150)}  vs  ${showRaw(l.value ?? '(none)', 150)}`);
+    }
+    const lttl = l.expireAt === -1n ? -1n : l.expireAt - BigInt(now);
+    const diff = r.pttl > lttl ? r.pttl - lttl : lttl - r.pttl;
+    if ((r.pttl === -1n) !== (lttl === -1n) || (r.pttl !== -1n && diff > PTTL_TOLERANCE)) {
+      lines.push(`${key(k)}: pttl ${r.pttl} vs ${lttl}`);
+    }
+  }
+  return lines;
+}
