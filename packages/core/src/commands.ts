@@ -120,20 +120,22 @@ export function buildCommandTable(
   return table;
 }
 
-/** lookupCommand: a top-level command by name, case-insensitively. */
-export function lookupCommand(table: CommandTable, name: string): RedisCommand | undefined {
-  let spellings = spellingCache.get(table);
-  if (spellings === undefined) spellingCache.set(table, (spellings = new Map(table)));
+/**
+ * lookupCommand: a top-level command by name, case-insensitively. `spellings` starts as a copy of
+ * the table and remembers other spellings of real commands ('SET', 'Set'), so a lookup is one
+ * Map.get; it holds at most a few per command.
+ */
+export function lookupCommand(
+  table: CommandTable,
+  spellings: Map<string, RedisCommand>,
+  name: string,
+): RedisCommand | undefined {
   const cmd = spellings.get(name);
   if (cmd !== undefined) return cmd;
   const found = table.get(name.toLowerCase());
-  // Remember other spellings ('SET', 'Set') so the next lookup is one Map.get; only spellings
-  // of real commands are kept, and at most a few per command.
   if (found !== undefined && spellings.size < table.size * 4) spellings.set(name, found);
   return found;
 }
-
-const spellingCache = new WeakMap<CommandTable, Map<string, RedisCommand>>();
 
 /** A container's subcommand with a handler, or undefined. */
 export function lookupSubcommand(container: RedisCommand, sub: string): RedisCommand | undefined {

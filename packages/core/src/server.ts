@@ -39,6 +39,8 @@ export class Engine {
   readonly clients = new Map<number, Client>();
   /** The command table (command-table.ts). */
   readonly commands: CommandTable = commandTable;
+  /** The table under every spelling seen (lookupCommand). */
+  private readonly commandSpellings = new Map<string, RedisCommand>(commandTable);
   /** The command being executed read the clock already (see `now`). */
   private nowCached = false;
   private cachedNow = 0;
@@ -93,7 +95,7 @@ export class Engine {
    */
   processCommand(c: Client, argv: Arg[]): Reply {
     const name = argv[0]!;
-    let cmd = lookupCommand(this.commands, typeof name === 'string' ? name : argLatin1(name));
+    let cmd = lookupCommand(this.commands, this.commandSpellings, typeof name === 'string' ? name : argLatin1(name));
     if (cmd === undefined) return unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1));
     if (cmd.subcommands !== null && argv.length > 1) {
       const sub = lookupSubcommand(cmd, argLatin1(argv[1]!));

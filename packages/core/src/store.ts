@@ -7,9 +7,13 @@ import type { CommandArg, Transport } from './api/transport.js';
 import { Client } from './client.js';
 import { ReplyError } from './errors.js';
 import { activeExpireCycle } from './expire.js';
-import { decodeReply, decodeReplyBuffer, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
+import { decodeReply, decodeReplyBuffer, OK, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
 import type { Arg } from './sds.js';
 import { Engine, type EngineOptions } from './server.js';
+
+// The commonest replies share one settled promise (a settled promise keeps no reactions).
+const OK_PROMISE: Promise<Decoded> = Promise.resolve('OK');
+const NULL_PROMISE: Promise<Decoded> = Promise.resolve(null);
 
 export interface TimerApi {
   setInterval(fn: () => void, ms: number): unknown;
@@ -59,6 +63,9 @@ export class LocalTransport implements Transport {
 
   send(argv: CommandArg[]): Promise<Decoded> {
     const r = this.execute(argv);
+    if (typeof r === 'string' || typeof r === 'number') return Promise.resolve(r);
+    if (r === OK) return OK_PROMISE;
+    if (r === null) return NULL_PROMISE;
     return r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decodeReply(r));
   }
 
