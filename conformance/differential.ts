@@ -13,12 +13,12 @@
  */
 import { parseArgs } from 'node:util';
 import { createStore, encodeResp2, type Store } from '../packages/core/src/index.js';
-import { startRedis } from './redis-client.js';
+import { RedisConnection, startRedis } from './redis-client.js';
+import { bulkPayload, splitArrayElements, splitReplies } from './resp.js';
 import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf } from './fuzz/compare.js';
-import { argBytes, bulkPayload, commandLine, showRaw, splitArrayElements } from './fuzz/format.js';
+import { argBytes, commandLine, showRaw } from './fuzz/format.js';
 import { COMMANDS, FAMILIES, type CommandSpec, type Family } from './fuzz/generators.js';
 import { clientOf, keyExists, maxValueLength, onRawPush, resetStore } from './fuzz/lodis-probe.js';
-import { RespConnection, splitReplies } from './fuzz/resp.js';
 import { Rng } from './fuzz/rng.js';
 import { diffDb, redisSnapshot } from './fuzz/state.js';
 import { Gen, type Arg } from './fuzz/values.js';
@@ -356,9 +356,9 @@ function judge(op: Op, redis: string, lodis: LodisResult): boolean {
 
 // ---- running the stream ----------------------------------------------------------------------
 
-let redisMain!: RespConnection;
-let redisInspector!: RespConnection;
-const subs: { redis: RespConnection; lodis: Store; out: string[] }[] = [];
+let redisMain!: RedisConnection;
+let redisInspector!: RedisConnection;
+const subs: { redis: RedisConnection; lodis: Store; out: string[] }[] = [];
 let pending: { op: Op; lodis: LodisResult }[] = [];
 let syncMarker = 0;
 
@@ -388,7 +388,7 @@ async function scanAll(call: (argv: Arg[]) => Promise<string>, argv: Arg[]): Pro
 }
 
 async function runScan(op: Op): Promise<void> {
-  const r = await scanAll((argv) => redisMain.call(...argv), op.argv);
+  const r = await scanAll((argv) => redisMain.send(argv), op.argv);
   const l = await scanAll(async (argv) => execLodis(main, argv).raw, op.argv);
   stats.harness += r.calls - 1;
   const show = (x: typeof r): string =>
@@ -421,7 +421,7 @@ async function runScan(op: Op): Promise<void> {
 }
 
 async function runRandomKey(op: Op): Promise<void> {
-  const redis = await redisMain.call(...op.argv);
+  const redis = await redisMain.send(op.argv);
   const lodis = execLodis(main, op.argv);
   const rk = bulkPayload(redis);
   const lk = bulkPayload(lodis.raw);
@@ -430,7 +430,7 @@ async function runRandomKey(op: Op): Promise<void> {
     return;
   }
   // Each side's key must exist on the other side.
-  const inRedis = (await redisMain.call('EXISTS', Buffer.from(lk, 'latin1'))) === ':1\r\n';
+  const inRedis = (await redisMain.send(['EXISTS', Buffer.from(lk, 'latin1')])) === ':1\r\n';
   const inLodis = keyExists(store, clientOf(main).db.id, Buffer.from(rk, 'latin1'));
   stats.harness++;
   remember(op, redis, lodis.raw);
@@ -536,8 +536,8 @@ async function endRound(): Promise<void> {
 /** After a divergent round, start both sides from empty so one bug does not cascade. */
 async function resetBoth(): Promise<void> {
   stats.resets++;
-  await redisInspector.call('FLUSHALL');
-  await redisMain.call('SELECT', '0');
+  await redisInspector.send(['FLUSHALL']);
+  await redisMain.send(['SELECT', '0']);
   resetStore(store, [main, ...subs.map((s) => s.lodis)]);
   for (const s of subs) {
     s.redis.write(['UNSUBSCRIBE']);
@@ -562,15 +562,15 @@ async function run(): Promise<number> {
     });
   }
   try {
-    redisMain = await RespConnection.connect(redis.port);
-    redisInspector = await RespConnection.connect(redis.port);
+    redisMain = await RedisConnection.connect(redis.port);
+    redisInspector = await RedisConnection.connect(redis.port);
     for (let i = 0; i < SUBSCRIBERS; i++) {
       const lodis = store.connect();
-      const s = { redis: await RespConnection.connect(redis.port), lodis, out: [] as string[] };
+      const s = { redis: await RedisConnection.connect(redis.port), lodis, out: [] as string[] };
       onRawPush(lodis, (m) => s.out.push(...splitReplies(encodeResp2(m))));
       subs.push(s);
     }
-    const version = /redis_version:(\S+)/.exec(Buffer.from(await redisInspector.call('INFO', 'server'), 'latin1').toString())?.[1];
+    const version = /redis_version:(\S+)/.exec(Buffer.from(await redisInspector.send(['INFO', 'server']), 'latin1').toString())?.[1];
 
     console.log(`differential run: seed ${SEED}, ${COUNT} commands, redis ${version} on port ${redis.port}`);
     console.log(`  reproduce: npm run test:conformance -- --seed ${SEED} --count ${COUNT}${flags.only ? ` --only ${flags.only}` : ''}${flags.skip ? ` --skip ${flags.skip}` : ''}${flags['only-implemented'] ? ' --only-implemented' : ''}`);

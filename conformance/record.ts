@@ -6,7 +6,8 @@
  */
 import { readdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { RedisConnection, parseRaw, startRedis } from './redis-client.js';
+import { RedisConnection, startRedis } from './redis-client.js';
+import { parseRaw } from './resp.js';
 import { parseTranscript, type Recording } from './transcript.js';
 
 const dir = new URL('.', import.meta.url).pathname;

@@ -1,104 +1,72 @@
 /**
- * A minimal RESP2 client for talking to a real redis-server in the conformance tools.
- * It keeps each reply's raw bytes (as a byte string) so replies can be compared exactly.
+ * A RESP2 connection to a real redis-server for the conformance tools (recorders, differential
+ * run): commands written singly or pipelined, replies matched in order and kept as their raw
+ * bytes (resp.ts). Replies nobody asked for yet (pub/sub pushes) wait in the inbox until read.
  */
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { encodeCommand, replyEnd, type Arg, type RawReply } from './resp.js';
 
-export type RawReply = string; // RESP2 bytes, one char per byte
-export type Parsed = string | number | bigint | null | { error: string } | { status: string } | Parsed[];
-
-export function encodeCommand(argv: readonly (string | Uint8Array)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
-  for (const a of argv) {
-    const b = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
-
-/** Length in bytes of the first complete reply in `buf` from `pos`, or -1 if incomplete. */
-function replyEnd(buf: Buffer, pos: number): number {
-  const nl = buf.indexOf('\r\n', pos);
-  if (nl < 0) return -1;
-  const type = String.fromCharCode(buf[pos]!);
-  const line = buf.toString('latin1', pos + 1, nl);
-  if (type === '+' || type === '-' || type === ':') return nl + 2;
-  const n = Number(line);
-  if (type === '$') {
-    if (n < 0) return nl + 2;
-    return buf.length >= nl + 2 + n + 2 ? nl + 2 + n + 2 : -1;
-  }
-  if (type === '*') {
-    let p = nl + 2;
-    for (let i = 0; i < n; i++) {
-      p = replyEnd(buf, p);
-      if (p < 0) return -1;
-    }
-    return p;
-  }
-  throw new Error(`bad RESP type ${type}`);
-}
-
-export function parseRaw(raw: string): Parsed {
-  let pos = 0;
-  const read = (): Parsed => {
-    const nl = raw.indexOf('\r\n', pos);
-    const type = raw[pos];
-    const line = raw.slice(pos + 1, nl);
-    pos = nl + 2;
-    if (type === '+') return { status: line };
-    if (type === '-') return { error: line };
-    if (type === ':') {
-      const n = BigInt(line);
-      return n >= BigInt(Number.MIN_SAFE_INTEGER) && n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : n;
-    }
-    const n = Number(line);
-    if (type === '$') {
-      if (n < 0) return null;
-      const s = raw.slice(pos, pos + n);
-      pos += n + 2;
-      return Buffer.from(s, 'latin1').toString('utf8');
-    }
-    if (n < 0) return null;
-    const arr: Parsed[] = [];
-    for (let i = 0; i < n; i++) arr.push(read());
-    return arr;
-  };
-  return read();
-}
+/** How long a reply may take before the connection gives up on the server. */
+const REPLY_TIMEOUT_MS = 60_000;
 
 export class RedisConnection {
-  private buf = Buffer.alloc(0);
-  /** Complete replies received and not yet taken, in order. */
-  private readonly queue: RawReply[] = [];
+  /** Bytes received and not yet a complete reply, one char per byte. */
+  private buf = '';
+  /** Complete replies received, in order; those before inboxHead are taken. */
+  private readonly inbox: RawReply[] = [];
+  private inboxHead = 0;
   private wake: (() => void) | null = null;
+  private failure: Error | null = null;
 
-  private constructor(private sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+  private constructor(private readonly sock: net.Socket) {
+    sock.on('data', (d: Buffer) => {
+      this.buf += d.toString('latin1');
+      let off = 0;
       for (;;) {
-        if (!this.buf.length) break;
-        const end = replyEnd(this.buf, 0);
+        const end = replyEnd(this.buf, off);
         if (end < 0) break;
-        this.queue.push(this.buf.toString('latin1', 0, end));
-        this.buf = this.buf.subarray(end);
+        this.inbox.push(this.buf.slice(off, end));
+        off = end;
       }
-      const w = this.wake;
-      this.wake = null;
-      w?.();
+      if (off) this.buf = this.buf.slice(off);
+      this.wake?.();
     });
+    const fail = (e: Error): void => {
+      this.failure = e;
+      this.wake?.();
+    };
+    sock.on('error', fail);
+    sock.on('close', () => fail(new Error('redis connection closed')));
   }
 
   static connect(port: number, host = '127.0.0.1'): Promise<RedisConnection> {
     return new Promise((resolve, reject) => {
-      const sock = net.connect(port, host, () => resolve(new RedisConnection(sock)));
+      const sock = net.connect(port, host, () => {
+        sock.removeListener('error', reject);
+        resolve(new RedisConnection(sock));
+      });
       sock.setNoDelay(true);
       sock.once('error', reject);
     });
   }
 
-  /** Resolve when more data arrives, or after `ms` (false). */
+  /** Replies received and not yet taken. */
+  get pending(): number {
+    return this.inbox.length - this.inboxHead;
+  }
+
+  private take(n: number): RawReply[] {
+    const out = this.inbox.slice(this.inboxHead, this.inboxHead + n);
+    this.inboxHead += n;
+    if (this.inboxHead > 4096 && this.inboxHead * 2 > this.inbox.length) {
+      this.inbox.splice(0, this.inboxHead);
+      this.inboxHead = 0;
+    }
+    return out;
+  }
+
+  /** Resolve true when data arrives (or the connection fails), false after `ms` without. */
   private waitData(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const t = setTimeout(() => {
@@ -106,49 +74,83 @@ export class RedisConnection {
         resolve(false);
       }, ms);
       this.wake = () => {
+        this.wake = null;
         clearTimeout(t);
         resolve(true);
       };
     });
   }
 
-  /** Take `n` replies, waiting as long as needed. */
-  async take(n: number): Promise<RawReply[]> {
-    while (this.queue.length < n) await this.waitData(60_000);
-    return this.queue.splice(0, n);
+  private async waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (this.failure) throw this.failure;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for redis`);
+      await this.waitData(left);
+    }
   }
 
-  /** Send a command and collect `replies` replies (SUBSCRIBE a b sends two). */
-  async send(argv: readonly (string | Uint8Array)[], replies = 1): Promise<RawReply> {
-    this.sock.write(encodeCommand(argv));
-    return (await this.take(replies)).join('');
-  }
-
-  /** Pipeline: send many commands in one write, one reply each. */
-  async pipeline(cmds: readonly (readonly (string | Uint8Array)[])[]): Promise<RawReply[]> {
-    this.sock.write(Buffer.concat(cmds.map(encodeCommand)));
+  /** Write every command in one go; resolve with their replies, in order. */
+  async pipeline(cmds: readonly (readonly Arg[])[], timeoutMs = REPLY_TIMEOUT_MS): Promise<RawReply[]> {
+    if (!cmds.length) return [];
+    if (this.pending) throw new Error(`${this.pending} unexpected replies waiting on a pipelined connection`);
+    this.sock.write(Buffer.concat(cmds.map((c) => encodeCommand(c))));
+    await this.waitFor(() => this.pending >= cmds.length, timeoutMs);
     return this.take(cmds.length);
+  }
+
+  /** Send one command and resolve with its reply. */
+  async send(argv: readonly Arg[]): Promise<RawReply> {
+    return (await this.pipeline([argv]))[0]!;
+  }
+
+  /** Write one command without waiting (a subscriber's command: its reply count is not known). */
+  write(argv: readonly Arg[]): void {
+    this.sock.write(encodeCommand(argv));
+  }
+
+  /** The next reply: to a command sent with `write`, or a pushed message. */
+  async next(timeoutMs = REPLY_TIMEOUT_MS): Promise<RawReply> {
+    await this.waitFor(() => this.pending > 0, timeoutMs);
+    return this.take(1)[0]!;
+  }
+
+  /** Read replies up to and including the first one `isLast` accepts. */
+  async readUntil(isLast: (raw: RawReply) => boolean, timeoutMs = 10_000): Promise<RawReply[]> {
+    let found = -1;
+    let scanned = this.inboxHead;
+    await this.waitFor(() => {
+      for (; scanned < this.inbox.length; scanned++) {
+        if (isLast(this.inbox[scanned]!)) {
+          found = scanned;
+          return true;
+        }
+      }
+      return false;
+    }, timeoutMs);
+    return this.take(found - this.inboxHead + 1);
   }
 
   /**
    * Send a command and take every reply that arrives until the connection has been quiet for
    * `quietMs` (a command may produce several replies; pushed messages queued before it come first).
    */
-  async sendAndDrain(argv: readonly (string | Uint8Array)[], quietMs: number): Promise<RawReply> {
-    this.sock.write(encodeCommand(argv));
-    await this.take(0);
-    while (this.queue.length === 0) await this.waitData(60_000);
+  async sendAndDrain(argv: readonly Arg[], quietMs: number): Promise<RawReply> {
+    this.write(argv);
+    await this.waitFor(() => this.pending > 0, REPLY_TIMEOUT_MS);
     while (await this.waitData(quietMs));
-    return this.queue.splice(0).join('');
+    return this.take(this.pending).join('');
   }
 
   /** One pushed reply (a pub/sub message), waiting up to `ms`; '' if none came. */
   async nextWithin(ms: number): Promise<RawReply> {
-    if (this.queue.length === 0) await this.waitData(ms);
-    return this.queue.shift() ?? '';
+    if (!this.pending) await this.waitData(ms);
+    return this.pending ? this.take(1)[0]! : '';
   }
 
   close(): void {
+    this.sock.removeAllListeners('close');
     this.sock.destroy();
   }
 }

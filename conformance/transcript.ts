@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { splitArrayElements } from './resp.js';
 
 export type Step =
   | { kind: 'command'; line: number; text: string; argv: (string | Uint8Array)[]; mode: 'exact' | 'sort' | 'ignore'; conn: number }
@@ -126,35 +127,11 @@ export function parseTranscript(path: string): { steps: Step[]; hash: string } {
   return { steps, hash };
 }
 
-/** The raw elements of a RESP2 array reply (for multiset comparison), or null if not an array. */
-export function splitArrayReply(raw: string): string[] | null {
-  if (!raw.startsWith('*') || raw.startsWith('*-1')) return null;
-  let pos = 0;
-  const skip = (): void => {
-    const nl = raw.indexOf('\r\n', pos);
-    const type = raw[pos];
-    const n = Number(raw.slice(pos + 1, nl));
-    pos = nl + 2;
-    if (type === '$' && n >= 0) pos += n + 2;
-    else if (type === '*') for (let i = 0; i < n; i++) skip();
-  };
-  const nl = raw.indexOf('\r\n');
-  const count = Number(raw.slice(1, nl));
-  pos = nl + 2;
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = pos;
-    skip();
-    out.push(raw.slice(start, pos));
-  }
-  return out;
-}
-
 /** A reply normalised for comparison under a step's mode. */
 export function normalise(raw: string, mode: 'exact' | 'sort' | 'ignore'): string {
   if (mode === 'ignore') return '';
   if (mode === 'sort') {
-    const items = splitArrayReply(raw);
+    const items = splitArrayElements(raw);
     if (items) return `*${items.length}\r\n` + items.sort().join('');
   }
   return raw;

@@ -8,7 +8,8 @@
  *   npx tsx scripts/gen-command-info.ts            # starts a throwaway redis-server
  */
 import { writeFileSync } from 'node:fs';
-import { RedisConnection, parseRaw, startRedis, type Parsed } from '../conformance/redis-client.js';
+import { RedisConnection, startRedis } from '../conformance/redis-client.js';
+import { parseRaw, type Parsed } from '../conformance/resp.js';
 
 // Status replies become '+text' so the table can send them back as status replies.
 function compact(p: Parsed): unknown {

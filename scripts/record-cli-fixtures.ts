@@ -8,14 +8,13 @@
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { startRedis } from '../conformance/redis-client.js';
+import { RedisConnection, startRedis } from '../conformance/redis-client.js';
+import type { Arg } from '../conformance/resp.js';
 
 const DB = '7';
 const out = join(new URL('.', import.meta.url).pathname, 'fixtures', 'redis-cli.json');
 
-type Arg = string | Uint8Array;
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);
 
@@ -163,77 +162,6 @@ const SESSIONS = [
   },
 ];
 
-// ---------------------------------------------------------------------------------------------
-// A socket client that keeps each reply's raw bytes (RESP2 and RESP3).
-
-function encode(argv: Arg[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${argv.length}\r\n`)];
-  for (const a of argv) {
-    const b = typeof a === 'string' ? Buffer.from(a, 'utf8') : Buffer.from(a);
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
-  }
-  return Buffer.concat(parts);
-}
-
-/** End of the reply starting at `pos`, or -1 if it is incomplete. */
-function replyEnd(buf: Buffer, pos: number): number {
-  const nl = buf.indexOf('\r\n', pos);
-  if (nl < 0) return -1;
-  const type = String.fromCharCode(buf[pos]!);
-  const n = Number(buf.toString('latin1', pos + 1, nl));
-  if ('+-:,_#('.includes(type)) return nl + 2;
-  if (type === '$' || type === '=' || type === '!') {
-    if (n < 0) return nl + 2;
-    return buf.length >= nl + 4 + n ? nl + 4 + n : -1;
-  }
-  if ('*~>%|'.includes(type)) {
-    let p = nl + 2;
-    const count = n < 0 ? 0 : type === '%' || type === '|' ? 2 * n : n;
-    for (let i = 0; i < count; i++) if ((p = replyEnd(buf, p)) < 0) return -1;
-    return type === '|' ? replyEnd(buf, p) : p;
-  }
-  throw new Error(`bad RESP type ${type}`);
-}
-
-class Conn {
-  private buf = Buffer.alloc(0);
-  private replies: string[] = [];
-  private waiter: (() => void) | null = null;
-  private constructor(private readonly sock: net.Socket) {
-    sock.on('data', (d) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      let end: number;
-      while (this.buf.length && (end = replyEnd(this.buf, 0)) >= 0) {
-        this.replies.push(this.buf.toString('latin1', 0, end));
-        this.buf = this.buf.subarray(end);
-      }
-      this.waiter?.();
-    });
-  }
-  static open(port: number): Promise<Conn> {
-    return new Promise((resolve, reject) => {
-      const sock = net.connect(port, '127.0.0.1', () => resolve(new Conn(sock)));
-      sock.once('error', reject);
-    });
-  }
-  async next(): Promise<string> {
-    while (!this.replies.length) await new Promise<void>((r) => (this.waiter = r));
-    return this.replies.shift()!;
-  }
-  write(argv: Arg[]): void {
-    this.sock.write(encode(argv));
-  }
-  async send(argv: Arg[]): Promise<string> {
-    this.write(argv);
-    return this.next();
-  }
-  close(): void {
-    this.sock.destroy();
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 /** A pseudo-terminal turns \n into \r\n; nothing else redis-cli prints has a bare \r. */
@@ -245,7 +173,7 @@ const cliArgs = (resp3 = false) => ['-p', String(port), '-n', DB, ...(resp3 ? ['
 const version = execFileSync('redis-cli', ['--version'], { encoding: 'utf8' }).trim();
 
 async function fresh(setup: Arg[][] = []): Promise<void> {
-  const c = await Conn.open(port);
+  const c = await RedisConnection.connect(port);
   await c.send(['SELECT', DB]);
   await c.send(['FLUSHDB']);
   for (const cmd of setup) await c.send(cmd);
@@ -271,7 +199,7 @@ try {
   const replies = [];
   for (const c of REPLY_CASES) {
     await fresh(c.setup);
-    const conn = await Conn.open(port);
+    const conn = await RedisConnection.connect(port);
     await conn.send(['SELECT', DB]);
     if (c.resp3) await conn.send(['HELLO', '3']);
     const resp = await conn.send(c.argv);
@@ -311,8 +239,8 @@ try {
   ]) {
     const messages: Arg[] = ['hello', 'two\nlines ✓', bytes(0xff, 0, 0x22)];
     // The replies' bytes: subscribe on one connection, publish from another.
-    const sub = await Conn.open(port);
-    const pub = await Conn.open(port);
+    const sub = await RedisConnection.connect(port);
+    const pub = await RedisConnection.connect(port);
     const resp: string[] = [];
     sub.write(c.argv);
     resp.push(await sub.next());
@@ -338,7 +266,7 @@ try {
       };
       await quiet();
       if (c.channel) {
-        const p = await Conn.open(port);
+        const p = await RedisConnection.connect(port);
         for (const m of messages) await p.send(['PUBLISH', c.channel, m]);
         p.close();
         await quiet();

@@ -12,7 +12,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { RedisConnection, parseRaw, startRedis } from '../conformance/redis-client.js';
+import { mulberry32 } from '../conformance/fuzz/rng.js';
+import { RedisConnection, startRedis } from '../conformance/redis-client.js';
+import { bulkPayload, parseRaw } from '../conformance/resp.js';
 
 export type ElementSpec =
   | { kind: 'ascii' | 'binary' | 'unicode'; seed: number; count: number }
@@ -33,18 +35,6 @@ export interface Fixture {
 
 // ---- element generators ---------------------------------------------------------------------
 
-/** mulberry32: a small seeded PRNG giving uint32s. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
-
 // Code point ranges for unicode elements: ASCII, Latin-1, Greek, CJK, emoji (astral), combining marks.
 const RANGES: [number, number][] = [
   [0x20, 0x7e],
@@ -57,7 +47,7 @@ const RANGES: [number, number][] = [
 
 export function generateElements(spec: ElementSpec): (string | Uint8Array)[] {
   if (spec.kind === 'crafted') return spec.registers.map(([reg, count]) => craftElement(reg, count, reg * 64 + count));
-  const rand = prng(spec.seed);
+  const rand = mulberry32(spec.seed);
   const out: (string | Uint8Array)[] = [];
   for (let i = 0; i < spec.count; i++) {
     if (spec.kind === 'ascii') out.push(`u:${rand().toString(36)}:${i}`);
@@ -187,12 +177,6 @@ const ALL_KEYS = (steps: PlanStep[]) => [
 
 // ---- recording ----------------------------------------------------------------------------
 
-/** A bulk reply's bytes (RESP2 raw reply, one char per byte). */
-function bulkBytes(raw: string): Buffer {
-  const nl = raw.indexOf('\r\n');
-  return Buffer.from(raw.slice(nl + 2, raw.length - 2), 'latin1');
-}
-
 function integer(raw: string): number {
   const r = parseRaw(raw);
   if (typeof r !== 'number') throw new Error(`expected an integer, got ${raw}`);
@@ -225,7 +209,8 @@ async function record(): Promise<void> {
         const r = parseRaw(await conn.send(['PFMERGE', ...s.keys]));
         out.push({ ...s, reply: (r as { status: string }).status });
       } else {
-        out.push({ ...s, hex: bulkBytes(await conn.send(['GET', s.key])).toString('hex') });
+        const value = bulkPayload(await conn.send(['GET', s.key])) ?? '';
+        out.push({ ...s, hex: Buffer.from(value, 'latin1').toString('hex') });
       }
     }
     await conn.send(['DEL', ...ALL_KEYS(steps)]);

@@ -9,7 +9,9 @@
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { RedisConnection, parseRaw, startRedis } from '../conformance/redis-client.js';
+import { mulberry32 } from '../conformance/fuzz/rng.js';
+import { RedisConnection, startRedis } from '../conformance/redis-client.js';
+import { parseRaw } from '../conformance/resp.js';
 
 /**
  * [value, increment, reply]: the value SET first (null: the key does not exist), the increment,
@@ -30,18 +32,6 @@ export function fixtureReply(reply: string): string {
   return reply.length > LONG_REPLY ? `sha256:${createHash('sha256').update(reply).digest('hex')}` : reply;
 }
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const SPECIAL = [
   'inf', '-inf', '+inf', 'Infinity', 'nan', '-nan', ' 1', '1 ', '1e', '1e+', '0x', '.', '', '-', '+',
   '1.5e4932', '1.18e4932', '1.19e4932', '-1.19e4932', '1e-4951', '3.6e-4951', '1e-4952', '1e-5000',
@@ -55,7 +45,8 @@ const SPECIAL = [
 ];
 
 function generateCases(seed: number, count: number): { value: string | null; increment: string }[] {
-  const rand = prng(seed);
+  const u32 = mulberry32(seed);
+  const rand = () => u32() / 4294967296;
   const ri = (n: number) => Math.floor(rand() * n);
   const digits = (n: number) => Array.from({ length: n }, () => ri(10)).join('');
   const hexDigits = (n: number) => Array.from({ length: n }, () => ri(16).toString(16)).join('');

@@ -5,7 +5,7 @@
  * multiset; everything else byte for byte. Errors are always compared exactly.
  */
 import { COMMAND_INFO, type CommandInfoData } from '../../packages/core/src/command-info.js';
-import { splitArrayElements } from './format.js';
+import { splitArrayElements } from '../resp.js';
 
 export type Policy =
   | { kind: 'exact' }

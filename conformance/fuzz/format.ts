@@ -39,39 +39,3 @@ export function showRaw(raw: string, max = 400): string {
   }
   return s;
 }
-
-/** End of the reply starting at `pos` of a complete byte string. */
-function skip(raw: string, pos: number): number {
-  const nl = raw.indexOf('\r\n', pos);
-  const t = raw[pos];
-  if (t === '+' || t === '-' || t === ':') return nl + 2;
-  const n = Number(raw.slice(pos + 1, nl));
-  if (t === '$') return n < 0 ? nl + 2 : nl + 2 + n + 2;
-  let p = nl + 2;
-  for (let i = 0; i < n; i++) p = skip(raw, p);
-  return p;
-}
-
-/** The raw elements of an array reply; null for a null array or a non-array. */
-export function splitArrayElements(raw: string): string[] | null {
-  if (raw[0] !== '*') return null;
-  const nl = raw.indexOf('\r\n');
-  const n = Number(raw.slice(1, nl));
-  if (n < 0) return null;
-  const out: string[] = [];
-  let p = nl + 2;
-  for (let i = 0; i < n; i++) {
-    const e = skip(raw, p);
-    out.push(raw.slice(p, e));
-    p = e;
-  }
-  return out;
-}
-
-/** The payload of a bulk string reply (a byte string), or null. */
-export function bulkPayload(raw: string): string | null {
-  if (raw[0] !== '$') return null;
-  const nl = raw.indexOf('\r\n');
-  const n = Number(raw.slice(1, nl));
-  return n < 0 ? null : raw.slice(nl + 2, nl + 2 + n);
-}

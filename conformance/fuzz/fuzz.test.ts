@@ -3,10 +3,10 @@
  * tips, stream normalisation, the size guards, and that a seed always gives the same stream.
  */
 import { describe, expect, it } from 'vitest';
+import { splitArrayElements, splitReplies } from '../resp.js';
 import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf } from './compare.js';
-import { commandLine, splitArrayElements } from './format.js';
+import { commandLine } from './format.js';
 import { COMMANDS } from './generators.js';
-import { splitReplies } from './resp.js';
 import { Rng } from './rng.js';
 import { Gen, type Arg } from './values.js';
 

@@ -1,5 +1,6 @@
 /**
- * A small seeded PRNG (sfc32, seeded through splitmix32) so a run is reproducible from its seed.
+ * Small seeded PRNGs, so a run is reproducible from its seed: sfc32 (seeded through splitmix32)
+ * for the differential run, mulberry32 for the fixture recorders.
  */
 export class Rng {
   private a: number;
@@ -71,4 +72,16 @@ export class Rng {
     }
     return items;
   }
+}
+
+/** mulberry32: uint32s; the fixture recorders' generators (scripts/record-*-fixture.ts) use it. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return (t ^ (t >>> 14)) >>> 0;
+  };
 }

@@ -4,9 +4,10 @@
  * keyspace (lodis-probe.ts), then compared.
  */
 import type { Store } from '../../packages/core/src/store.js';
-import { bulkPayload, commandLine, showRaw, splitArrayElements } from './format.js';
+import type { RedisConnection } from '../redis-client.js';
+import { bulkPayload, splitArrayElements } from '../resp.js';
+import { commandLine, showRaw } from './format.js';
 import { snapshotDb } from './lodis-probe.js';
-import type { RespConnection } from './resp.js';
 import type { Arg } from './values.js';
 
 export interface RedisKeyState {
@@ -19,7 +20,7 @@ export interface RedisKeyState {
 const PTTL_TOLERANCE = 1000n;
 
 /** Every key of every database, as redis-server sees it; and how many commands that took. */
-export async function redisSnapshot(conn: RespConnection, dbs: number): Promise<{ dbs: Map<string, RedisKeyState>[]; commands: number }> {
+export async function redisSnapshot(conn: RedisConnection, dbs: number): Promise<{ dbs: Map<string, RedisKeyState>[]; commands: number }> {
   const p1: Arg[][] = [];
   for (let db = 0; db < dbs; db++) p1.push(['SELECT', String(db)], ['KEYS', '*']);
   const r1 = await conn.pipeline(p1);

@@ -1,31 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, decodeReply, ReplyError } from './index.js';
-import type { Arg } from './sds.js';
+import { errorText, setupStore, T0 } from './test-helpers.js';
 
-const T0 = 1_700_000_000_000;
-
-function setup() {
-  let now = T0;
-  const store = createStore({ clock: () => now, activeExpire: false });
-  const run = (...argv: (string | number | Uint8Array)[]) => {
-    const r = store.execute(...argv);
-    return r instanceof ReplyError ? r : decodeReply(r);
-  };
-  const log: [number, ...Arg[]][] = [];
-  store.engine.onPropagate = (db, argv) => log.push([db, ...argv]);
-  const events: string[] = [];
-  const notify = store.engine.notifyKeyspaceEvent.bind(store.engine);
-  store.engine.notifyKeyspaceEvent = (type, event, key, dbid) => {
-    if (event !== 'set') events.push(`${dbid}:${event}:${key}`);
-    notify(type, event, key, dbid);
-  };
-  return { store, run, log, events, advance: (ms: number) => (now += ms), setNow: (t: number) => (now = t) };
-}
-
-function errorText(r: unknown): string {
-  expect(r).toBeInstanceOf(ReplyError);
-  return (r as ReplyError).message;
-}
+const setup = () => setupStore((event, key, dbid) => (event === 'set' ? undefined : `${dbid}:${event}:${key}`));
 
 describe('EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT', () => {
   it('set TTLs and log them as absolute PEXPIREAT', () => {

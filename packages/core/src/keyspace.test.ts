@@ -1,28 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, decodeReply, ReplyError, type Store } from './index.js';
+import { createStore, decodeReply, type Store } from './index.js';
 import { NOTIFY_ALL, NOTIFY_KEY_MISS, NOTIFY_NEW } from './notify.js';
 import type { TypedObject } from './object.js';
-import type { Arg } from './sds.js';
 import { parseScanCursor, SCAN_CURSOR_IDLE_MS, SCAN_MAX_CURSORS, ScanCursors } from './scan.js';
+import { errorText, setupStore, T0 } from './test-helpers.js';
 
-function setup() {
-  let now = 1_700_000_000_000;
-  const store = createStore({ clock: () => now, activeExpire: false });
-  const run = (...argv: (string | number | Uint8Array)[]) => {
-    const r = store.execute(...argv);
-    return r instanceof ReplyError ? r : decodeReply(r);
-  };
-  const log: [number, ...Arg[]][] = [];
-  store.engine.onPropagate = (db, argv) => log.push([db, ...argv]);
-  const events: string[] = [];
-  store.engine.notifyKeyspaceEvent = (_type, event, key, dbid) => void events.push(`${dbid}:${event}:${key}`);
-  return { store, run, log, events, advance: (ms: number) => (now += ms), now: () => now };
-}
-
-function errorText(r: unknown): string {
-  expect(r).toBeInstanceOf(ReplyError);
-  return (r as ReplyError).message;
-}
+const setup = () => setupStore();
 
 /** Drive a whole SCAN iteration, running `between` after every call. */
 function scanAll(run: ReturnType<typeof setup>['run'], extra: string[] = [], between?: () => void): string[] {
@@ -411,7 +394,7 @@ describe('the command log replays to the same state', () => {
     run('MOVE', 'a', 5);
     run('SWAPDB', 5, 6);
     advance(3);
-    const replay = createStore({ clock: () => 1_700_000_000_000 + 3, activeExpire: false });
+    const replay = createStore({ clock: () => T0 + 3, activeExpire: false });
     for (const [db, ...argv] of log) {
       replay.execute('SELECT', db);
       replay.execute(...(argv as string[]));
@@ -421,8 +404,8 @@ describe('the command log replays to the same state', () => {
     expect(dump(replay)).toEqual(dump(store));
     expect(log.find((e) => e[1] === 'DEL')).toEqual([0, 'DEL', 'b']);
     expect(log.filter((e) => e[1] === 'PEXPIREAT').map((e) => e[3])).toEqual([
-      String(1_700_000_000_000 + 100_000),
-      String(1_700_000_000_000 + 10),
+      String(T0 + 100_000),
+      String(T0 + 10),
     ]);
   });
 });

@@ -351,6 +351,30 @@ function randomkeyCommand(c: Client): Reply {
   return key === undefined ? null : keyReply(key);
 }
 
+/**
+ * What RENAME and MOVE do once they may: the value `o` and its TTL go from `srcKey` in `src` to
+ * `dstKey` (free) in `dst`, both keys are signalled, and `<event>_from` / `<event>_to` fire.
+ */
+function moveKey(
+  c: Client,
+  o: RedisObject,
+  src: RedisDb,
+  srcKey: KeyString,
+  dst: RedisDb,
+  dstKey: KeyString,
+  event: 'rename' | 'move',
+): void {
+  const expire = src.getExpire(srcKey);
+  dst.dbAdd(dstKey, o);
+  if (expire !== -1) dst.setExpire(dstKey, expire);
+  src.dbDelete(srcKey);
+  c.engine.signalModifiedKey(src, srcKey);
+  c.engine.signalModifiedKey(dst, dstKey);
+  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, `${event}_from`, srcKey, src.id);
+  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, `${event}_to`, dstKey, dst.id);
+  c.engine.dirty++;
+}
+
 /** renameGenericCommand: RENAME and RENAMENX. */
 function renameGenericCommand(c: Client, argv: Arg[], nx: boolean): Reply {
   const db = c.db;
@@ -359,19 +383,11 @@ function renameGenericCommand(c: Client, argv: Arg[], nx: boolean): Reply {
   const o = db.lookupKeyWrite(src);
   if (o === undefined) throw noSuchKeyErr();
   if (src === dst) return nx ? 0 : OK;
-  const expire = db.getExpire(src);
   if (db.lookupKeyWrite(dst) !== undefined) {
     if (nx) return 0;
     db.dbDelete(dst);
   }
-  db.dbAdd(dst, o);
-  if (expire !== -1) db.setExpire(dst, expire);
-  db.dbDelete(src);
-  c.engine.signalModifiedKey(db, src);
-  c.engine.signalModifiedKey(db, dst);
-  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_from', src, db.id);
-  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, 'rename_to', dst, db.id);
-  c.engine.dirty++;
+  moveKey(c, o, db, src, db, dst, 'rename');
   return nx ? 1 : OK;
 }
 
@@ -394,16 +410,8 @@ function moveCommand(c: Client, argv: Arg[]): Reply {
   const key = toKey(argv[1]!);
   const o = src.lookupKeyWrite(key);
   if (o === undefined) return 0;
-  const expire = src.getExpire(key);
   if (dst.lookupKeyWrite(key) !== undefined) return 0;
-  dst.dbAdd(key, o);
-  if (expire !== -1) dst.setExpire(key, expire);
-  src.dbDelete(key);
-  c.engine.signalModifiedKey(src, key);
-  c.engine.signalModifiedKey(dst, key);
-  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_from', key, src.id);
-  c.engine.notifyKeyspaceEvent(NOTIFY_GENERIC, 'move_to', key, dst.id);
-  c.engine.dirty++;
+  moveKey(c, o, src, key, dst, key, 'move');
   return 1;
 }
 

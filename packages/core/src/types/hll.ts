@@ -263,40 +263,71 @@ const valLen = (op: number) => (op & 3) + 1;
 const valOp = (val: number, len: number) => (((val - 1) << 2) | (len - 1) | 0x80) & 0xff;
 const zeroOp = (len: number) => len - 1;
 
-/** The byte at `i` of a stored HLL, reading the byte just past the end as Redis would. */
-const at = (b: Uint8Array, len: number, i: number) => (i < len ? b[i]! : (SDS_TAIL.get(b) ?? 0));
-
 // The sparse decoders stop at the first opcode that runs past the last register and report the
 // HLL corrupted: the fix for CVE-2025-32023, which the system packages' 7.0.15 carries (upstream
 // 7.0.15 skipped only a VAL run past the end, and counted ZERO and XZERO runs unchecked).
 
-/** hllSparseRegHisto: false when the opcodes do not cover exactly 16384 registers. */
-function sparseRegHisto(b: Uint8Array, len: number, histo: Int32Array): boolean {
-  let idx = 0;
-  let p = HLL_HDR_SIZE;
-  while (p < len) {
-    const op = b[p]!;
+/**
+ * The sparse decoder that hllSparseRegHisto, hllMerge and hllSparseToDense share: a walk over the
+ * opcodes of b[HLL_HDR_SIZE..len), one run of registers per `next()` (`value` 0 for ZERO and
+ * XZERO). `tail` is the byte just past the end, which a truncated XZERO reads as Redis does.
+ */
+class SparseRuns {
+  /** The run: registers first..first+count-1 hold value. */
+  first = 0;
+  count = 0;
+  value = 0;
+  private p = HLL_HDR_SIZE;
+  private overrun = false;
+
+  constructor(
+    private readonly b: Uint8Array,
+    private readonly len: number,
+    private readonly tail: number,
+  ) {}
+
+  /** Move to the next run; false at the end, or at a run past the last register. */
+  next(): boolean {
+    this.first += this.count;
+    this.count = 0;
+    if (this.p >= this.len) return false;
+    const op = this.b[this.p]!;
+    let count: number;
+    let value = 0;
     if (isZero(op)) {
-      const run = zeroLen(op);
-      if (run + idx > HLL_REGISTERS) return false;
-      idx += run;
-      histo[0]! += run;
-      p++;
+      count = zeroLen(op);
+      this.p++;
     } else if (isXzero(op)) {
-      const run = xzeroLen(op, at(b, len, p + 1));
-      if (run + idx > HLL_REGISTERS) return false;
-      idx += run;
-      histo[0]! += run;
-      p += 2;
+      count = xzeroLen(op, this.p + 1 < this.len ? this.b[this.p + 1]! : this.tail);
+      this.p += 2;
     } else {
-      const run = valLen(op);
-      if (run + idx > HLL_REGISTERS) return false;
-      idx += run;
-      histo[valValue(op)]! += run;
-      p++;
+      count = valLen(op);
+      value = valValue(op);
+      this.p++;
     }
+    if (this.first + count > HLL_REGISTERS) {
+      this.overrun = true;
+      return false;
+    }
+    this.count = count;
+    this.value = value;
+    return true;
   }
-  return idx === HLL_REGISTERS;
+
+  /** Once next() is false: whether the opcodes covered exactly the 16384 registers. */
+  get valid(): boolean {
+    return !this.overrun && this.first === HLL_REGISTERS;
+  }
+}
+
+/** The byte just past the end of a stored sparse HLL, as Redis reads it. */
+const storedTail = (b: Uint8Array) => SDS_TAIL.get(b) ?? 0;
+
+/** hllSparseRegHisto: false when the opcodes do not cover exactly 16384 registers. */
+function sparseRegHisto(b: Uint8Array, histo: Int32Array): boolean {
+  const r = new SparseRuns(b, b.length, storedTail(b));
+  while (r.next()) histo[r.value]! += r.count;
+  return r.valid;
 }
 
 /**
@@ -321,31 +352,13 @@ function hllMerge(max: Uint8Array, b: Uint8Array): boolean {
     }
     return true;
   }
-  const len = b.length;
-  let i = 0;
-  let p = HLL_HDR_SIZE;
-  while (p < len) {
-    const op = b[p]!;
-    let run: number;
-    if (isZero(op)) {
-      run = zeroLen(op);
-      if (run + i > HLL_REGISTERS) return false;
-      i += run;
-      p++;
-    } else if (isXzero(op)) {
-      run = xzeroLen(op, at(b, len, p + 1));
-      if (run + i > HLL_REGISTERS) return false;
-      i += run;
-      p += 2;
-    } else {
-      run = valLen(op);
-      const val = valValue(op);
-      if (run + i > HLL_REGISTERS) return false;
-      for (; run > 0; run--, i++) if (val > max[i]!) max[i] = val;
-      p++;
-    }
+  const r = new SparseRuns(b, b.length, storedTail(b));
+  while (r.next()) {
+    const { first, count, value } = r;
+    if (value === 0) continue;
+    for (let i = first; i < first + count; i++) if (value > max[i]!) max[i] = value;
   }
-  return i === HLL_REGISTERS;
+  return r.valid;
 }
 
 // ---- the estimator (Otmar Ertl, "New cardinality estimation algorithms for HyperLogLog
@@ -406,7 +419,7 @@ const histo = new Int32Array(64);
 function hllCount(b: Uint8Array): number | bigint | null {
   histo.fill(0);
   if (b[4] === HLL_DENSE) denseRegHisto(b, histo);
-  else if (!sparseRegHisto(b, b.length, histo)) return null;
+  else if (!sparseRegHisto(b, histo)) return null;
   return hllCountHisto(histo);
 }
 
@@ -527,31 +540,13 @@ function hllSparseToDense(h: HllWork): boolean {
   const d = new Uint8Array(HLL_DENSE_SIZE);
   d.set(s.subarray(0, HLL_HDR_SIZE)); // magic, unused bytes and cached cardinality as they are
   d[4] = HLL_DENSE;
-  const end = h.len;
-  let idx = 0;
-  let p = HLL_HDR_SIZE;
-  while (p < end) {
-    const op = s[p]!;
-    let run: number;
-    if (isZero(op)) {
-      run = zeroLen(op);
-      if (run + idx > HLL_REGISTERS) return false;
-      idx += run;
-      p++;
-    } else if (isXzero(op)) {
-      run = xzeroLen(op, s[p + 1]!);
-      if (run + idx > HLL_REGISTERS) return false;
-      idx += run;
-      p += 2;
-    } else {
-      run = valLen(op);
-      const val = valValue(op);
-      if (run + idx > HLL_REGISTERS) return false;
-      for (; run > 0; run--, idx++) denseSet(d, HLL_HDR_SIZE, idx, val);
-      p++;
-    }
+  const r = new SparseRuns(s, h.len, s[h.len] ?? 0); // a working buffer holds the byte past the end
+  while (r.next()) {
+    const { first, count, value } = r;
+    if (value === 0) continue;
+    for (let i = first; i < first + count; i++) denseSet(d, HLL_HDR_SIZE, i, value);
   }
-  if (idx !== HLL_REGISTERS) return false;
+  if (!r.valid) return false;
   h.b = d;
   h.len = HLL_DENSE_SIZE;
   h.changed = true;

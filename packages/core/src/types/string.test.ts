@@ -1,33 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, decodeReply, ReplyError, type Store } from '../index.js';
+import { createStore, type Store } from '../index.js';
 import type { TypedObject } from '../object.js';
 import type { Arg } from '../sds.js';
+import { errorText, setupStore, T0 } from '../test-helpers.js';
 import { checkStringLength } from './string.js';
 
-const T0 = 1_700_000_000_000;
-
-function setup() {
-  let now = T0;
-  const store = createStore({ clock: () => now, activeExpire: false });
-  const run = (...argv: (string | number | Uint8Array)[]) => {
-    const r = store.execute(...argv);
-    return r instanceof ReplyError ? r : decodeReply(r);
-  };
-  const log: [number, ...Arg[]][] = [];
-  store.engine.onPropagate = (db, argv) => log.push([db, ...argv]);
-  const events: string[] = [];
-  const notify = store.engine.notifyKeyspaceEvent.bind(store.engine);
-  store.engine.notifyKeyspaceEvent = (type, event, key, dbid) => {
-    events.push(`${event}:${key}`);
-    notify(type, event, key, dbid);
-  };
-  return { store, run, log, events, advance: (ms: number) => (now += ms) };
-}
-
-function errorText(r: unknown): string {
-  expect(r).toBeInstanceOf(ReplyError);
-  return (r as ReplyError).message;
-}
+const setup = () => setupStore((event, key) => `${event}:${key}`);
 
 /** Keys, values (as bytes, hex) and absolute TTLs of every database. */
 function dump(s: Store): unknown {
