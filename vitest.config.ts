@@ -1,6 +1,17 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
+// Tests run against the workspace sources, so `npm test` needs no build first.
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
 export default defineConfig({
+  resolve: {
+    alias: {
+      '@lodis/core': src('core'),
+      '@lodis/idb-persist': src('idb-persist'),
+      '@lodis/web-worker': src('web-worker'),
+    },
+  },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'conformance/**/*.test.ts', 'scripts/**/*.test.ts'],
     pool: 'threads',
