@@ -1,10 +1,12 @@
 /**
  * `npm run bench` — Lodis next to a raw JS Map and ioredis-mock, measured in one run on this
- * machine, printed as one table (issue 2, "Benchmark"; issue 10 for the bundle size).
+ * machine, printed as one table (issue 2, "Benchmark"; issue 10 for the bundle size); then the
+ * Chromium table of persistence to IndexedDB (bench-idb.ts, issue 3), unless --no-idb, --only or
+ * --columns is given.
  *
  *   npm run bench                                  # everything, about a minute
  *   npm run bench -- --only=SET,GET,INCR           # some rows
- *   npm run bench -- --no-memory --no-size --no-redis
+ *   npm run bench -- --no-memory --no-size --no-redis --no-idb
  *   npm run bench -- --columns=map,typed,execute   # some columns (map mapAwait typed pipelined call execute mock)
  *   LODIS_CORE=/tmp/patched/src/index.ts npm run bench   # measure another copy of the engine
  *
@@ -764,6 +766,12 @@ async function main(): Promise<void> {
   if (!flag('no-redis')) {
     const line = await redisReference();
     if (line) console.log(line);
+  }
+  // The second table: persistence to IndexedDB in real Chromium (bench-idb.ts, `npm run bench:idb`);
+  // a run narrowed to some rows or columns is about the engine, and skips it.
+  if (!flag('no-idb') && !only && !wanted) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-idb.ts')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) console.log(`Chromium part: failed (exit ${r.status ?? r.signal})`);
   }
   console.log(`\n(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -1,7 +1,8 @@
 /**
- * End-to-end tests of Lodis in real Chromium (Playwright): several tabs sharing one store, leader
- * hand-over when a tab closes, persistence across reloads, pub/sub between tabs (see README.md).
- *
- * Coming in a later issue.
+ * @lodis/e2e: Lodis in real Chromium (see README.md). The tests are e2e/*.test.ts; this is the
+ * harness they share, also used by scripts/bench-idb.ts.
  */
-export {};
+export * from './chromium.js';
+export * from './server.js';
+export * from './workload.js';
+export * from './harness.js';

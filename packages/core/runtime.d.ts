@@ -17,6 +17,8 @@ declare class TextDecoder {
 declare function queueMicrotask(callback: () => void): void;
 declare function setInterval(handler: () => void, timeout?: number): unknown;
 declare function clearInterval(handle: unknown): void;
+declare function setTimeout(handler: () => void, timeout?: number): unknown;
+declare function clearTimeout(handle: unknown): void;
 
 /** Absent in some embedders: check `globalThis.performance?.now` before use. */
 declare var performance: { now(): number };

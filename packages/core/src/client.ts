@@ -20,6 +20,11 @@ export class Client {
   onPush: ((msg: Reply) => void) | null = null;
   /** Set by a handler whose effects differ from its argv (rewriteClientCommandVector). */
   rewrittenArgv: Arg[] | null = null;
+  /**
+   * Set by a handler whose reply comes later (SAVE waits for its checkpoint): the front that
+   * runs the command takes it and replies with what it resolves to.
+   */
+  deferredReply: Promise<Reply> | null = null;
   closed = false;
 
   constructor(
@@ -40,6 +45,11 @@ export class Client {
   /** rewriteClientCommandVector: log this argv instead of the one the client sent. */
   rewriteArgv(argv: Arg[]): void {
     this.rewrittenArgv = argv;
+  }
+
+  /** Reply with what `reply` resolves to instead of the handler's return value (for a front that can wait). */
+  deferReply(reply: Promise<Reply>): void {
+    this.deferredReply = reply;
   }
 
   /** Deliver a pushed reply (message, pmessage …) to whoever reads this session. */

@@ -3,10 +3,12 @@
  * command family means adding its handler record here.
  */
 import { COMMAND_INFO } from './command-info.js';
-import { buildCommandTable, CMD_SUBSCRIBED_OK } from './commands.js';
+import { aofCommands } from './aof.js';
+import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_SUBSCRIBED_OK } from './commands.js';
 import { expireCommands } from './expire.js';
 import { keyspaceCommands } from './keyspace.js';
 import { pubsubCommands } from './pubsub.js';
+import { rdbCommands } from './rdb.js';
 import { serverCommands } from './server-commands.js';
 import { bitopsCommands } from './types/bitops.js';
 import { hllCommands } from './types/hll.js';
@@ -22,10 +24,13 @@ export const commandTable = buildCommandTable(
     stringCommands,
     bitopsCommands,
     hllCommands,
+    aofCommands,
+    rdbCommands,
   ],
-  // The commands a RESP2 client may send while subscribed (processCommand's list).
+  // The commands a RESP2 client may send while subscribed (processCommand's list); PING is also
+  // refused with the write commands while the log cannot be written (processCommand's deny_write_type).
   {
-    ping: CMD_SUBSCRIBED_OK,
+    ping: CMD_SUBSCRIBED_OK | CMD_DENY_ON_DISK_ERROR,
     subscribe: CMD_SUBSCRIBED_OK,
     unsubscribe: CMD_SUBSCRIBED_OK,
     psubscribe: CMD_SUBSCRIBED_OK,

@@ -28,6 +28,8 @@ export const CMD_LOADING = 1 << 9;
 export const CMD_STALE = 1 << 10;
 export const CMD_FAST = 1 << 14;
 export const CMD_NO_MULTI = 1 << 24;
+/** Lodis: refused, as write commands are, while the command log cannot be written (PING, as in Redis' processCommand). */
+export const CMD_DENY_ON_DISK_ERROR = 1 << 29;
 /** Lodis: allowed while a RESP2 client is in subscribed mode ((P|S)(UN)SUBSCRIBE, PING, QUIT, RESET). */
 export const CMD_SUBSCRIBED_OK = 1 << 30;
 

@@ -124,3 +124,27 @@ export const nanOrInfinityErr = () => err('increment would produce NaN or Infini
 export const lcsNotStringErr = () => err('The specified keys must contain string values');
 export const lcsLenAndIdxErr = () => err('If you want both the length and indexes, please just use IDX.');
 export const lcsTooLongErr = () => err('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
+
+// Persistence (aof.c, rdb.c, server.c processCommand).
+/** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */
+export const misconfErr = (cause: unknown) => new ReplyError(`MISCONF Errors writing to IndexedDB: ${describeError(cause)}`);
+export const loadingErr = () => new ReplyError('LOADING Redis is loading the dataset in memory');
+export const loadFailedErr = (cause: unknown) => err(`Error loading the dataset: ${describeError(cause)}`);
+export const saveFailedErr = (cause: unknown) => err(`Error saving the dataset: ${describeError(cause)}`);
+export const noPersistenceErr = () => err('This store has no persistence configured (createStore({ persistence }))');
+export const rdbSaveInProgressErr = () => err('Background save already in progress');
+export const aofRewriteInProgressErr = () => err('Background append only file rewriting already in progress');
+export const otherChildActiveErr = () =>
+  err(
+    "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.",
+  );
+
+/** A storage error as the errors above show it: "QuotaExceededError: <message>". */
+export function describeError(e: unknown): string {
+  if (typeof e === 'object' && e !== null && 'message' in e) {
+    const name = (e as { name?: unknown }).name;
+    const message = String((e as { message: unknown }).message);
+    return typeof name === 'string' && name !== '' ? `${name}: ${message}` : message;
+  }
+  return String(e);
+}

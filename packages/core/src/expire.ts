@@ -59,6 +59,7 @@ export interface ActiveExpireOptions {
  * budget by the real one.
  */
 export function activeExpireCycle(engine: Engine, options: ActiveExpireOptions = {}): void {
+  if (engine.loading) return; // the log being replayed says which keys expired, and when
   let state = cycleStates.get(engine);
   if (state === undefined) cycleStates.set(engine, (state = { currentDb: 0, timelimitExit: false }));
   const timeLimit = options.timeLimitMs ?? 1;
@@ -171,8 +172,9 @@ function expireGenericCommand(c: Client, argv: Arg[], basetime: number, seconds:
     if (flags & EXPIRE_GT && (current === -1 || when <= current)) return 0;
     if (flags & EXPIRE_LT && current !== -1 && when >= current) return 0;
   }
-  if (when <= c.engine.now) {
-    // checkAlreadyExpired: delete now, and log it as the DEL it is.
+  if (when <= c.engine.now && !c.engine.loading) {
+    // checkAlreadyExpired: delete now, and log it as the DEL it is (not while loading: a
+    // replayed PEXPIREAT sets the time it set originally, and the key expires after the load).
     db.dbDelete(key);
     c.engine.dirty++;
     c.rewriteArgv(['DEL', argv[1]!]);

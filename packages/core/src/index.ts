@@ -6,8 +6,28 @@
  *   await redis.set('user:123', JSON.stringify(user), { ex: 3600 });
  */
 
-export { createStore, Store, LocalTransport, toEngineArg, type StoreOptions, type TimerApi } from './store.js';
-export { Engine, type EngineOptions, type PropagateHook } from './server.js';
+export { createStore, openStore, Store, LocalTransport, toEngineArg, type StoreOptions, type TimerApi } from './store.js';
+export { Engine, type CommandGate, type EngineOptions, type PropagateHook } from './server.js';
+export {
+  MemoryPersistence,
+  type LogBatch,
+  type Persistence,
+  type StoredState,
+} from './persistence.js';
+export {
+  BatchWriter,
+  CommandLog,
+  decodeBatch,
+  encodeBatch,
+  LogBatchError,
+  type LogBatchErrorReason,
+  type LoggedOp,
+  type LogTruncation,
+  type PersistenceOptions,
+  type PersistenceTimers,
+} from './aof.js';
+export { OBJECT_CODECS, rdbLoad, SnapshotError, SnapshotWriter, type ObjectCodec, type SnapshotWriterOptions } from './rdb.js';
+export { crc32 } from './rio.js';
 export { Client } from './client.js';
 export { ReplyError } from './errors.js';
 export { RedisCommands } from './api/index.js';
@@ -32,3 +52,5 @@ export type { RedisCommand, CommandHandler, CommandHandlers } from './commands.j
 export { Subscription, type PubSubMessage, type SubscribeOptions } from './api/pubsub.js';
 export { BitFieldCommand, type BitFieldOffset, type BitFieldType, type BitUnit } from './api/bitmaps.js';
 export type { GetExOptions, Integer, KeyValues, LcsMatch, LcsOptions, SetOptions } from './api/strings.js';
+export type { CopyOptions, ExpireOption, KeyType, ScanCommandOptions } from './api/keys.js';
+export type { FlushOptions } from './api/server.js';

@@ -79,7 +79,18 @@ export class RedisDb {
    */
   lookupKeyWrite(key: KeyString): RedisObject | undefined {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
+    // The caller may modify the value in place: a running snapshot copies it first.
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     return this.dict.get(key);
+  }
+
+  /**
+   * A value found by lookupKeyRead is about to be modified in place (PFCOUNT caching its
+   * cardinality): what lookupKeyWrite does for a running snapshot. Every in-place change after a
+   * read lookup must call this.
+   */
+  beforeInPlaceWrite(key: KeyString): void {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
   }
 
   /** True when the key exists (after lazy expiry). */
@@ -89,6 +100,7 @@ export class RedisDb {
 
   /** dbAdd: add a key that does not exist. */
   dbAdd(key: KeyString, val: RedisObject): void {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
     this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
   }
@@ -99,6 +111,7 @@ export class RedisDb {
    */
   setKey(key: KeyString, val: RedisObject, keepTtl = false): void {
     const isNew = this.engine.notifyKeyspaceEventsFlags & NOTIFY_NEW ? !this.dict.has(key) : false;
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (isNew) this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
@@ -107,11 +120,13 @@ export class RedisDb {
 
   /** Replace a key's value in place (same key, TTL kept), e.g. after APPEND turned text into bytes. */
   dbOverwrite(key: KeyString, val: RedisObject): void {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
   }
 
   /** dbDelete: remove a key and its TTL; true if it existed. */
   dbDelete(key: KeyString): boolean {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     if (!this.dict.delete(key)) return false;
     if (this.expires.size !== 0) this.expires.delete(key);
     return true;
@@ -119,6 +134,7 @@ export class RedisDb {
 
   /** setExpire: `when` is absolute unix time in ms (an int64; kept as a number while safe). */
   setExpire(key: KeyString, when: Int64): void {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.expires.set(key, typeof when === 'bigint' ? normInt64(when) : when);
   }
 
@@ -129,13 +145,14 @@ export class RedisDb {
 
   /** removeExpire (PERSIST): true if there was a TTL. */
   removeExpire(key: KeyString): boolean {
+    if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     return this.expires.delete(key);
   }
 
-  /** keyIsExpired: Redis compares `now > when`. */
+  /** keyIsExpired: Redis compares `now > when`. Nothing expires while loading (the log says what did). */
   keyIsExpired(key: KeyString): boolean {
     const when = this.expires.get(key);
-    return when !== undefined && this.engine.now > when;
+    return when !== undefined && this.engine.now > when && !this.engine.loading;
   }
 
   /**
@@ -189,15 +206,24 @@ export class RedisDb {
   /** emptyDbStructure for this database: the number of keys removed. */
   clear(): number {
     const removed = this.dict.size;
-    this.dict.clear();
-    this.expires.clear();
+    if (this.engine.snapshotInProgress !== null) {
+      // The snapshot keeps reading the maps as they were (no stall to write the rest first).
+      this.dict = new Map();
+      this.expires = new Map();
+    } else {
+      this.dict.clear();
+      this.expires.clear();
+    }
     this.expiresCursor = null;
     this.scanCursors.clear();
     this.randomCursor = null;
     return removed;
   }
 
-  /** dbSwapDatabases: exchange contents (and iteration state) with another db; ids stay. */
+  /**
+   * dbSwapDatabases: exchange contents (and iteration state) with another db; ids stay. A running
+   * snapshot follows its maps (it tracks databases by their Map), so it needs no hook here.
+   */
   swapWith(other: RedisDb): void {
     [this.dict, other.dict] = [other.dict, this.dict];
     [this.expires, other.expires] = [other.expires, this.expires];

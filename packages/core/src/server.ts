@@ -2,6 +2,7 @@
  * The engine (server.c): databases, clients, the clock, and processCommand/call, through which
  * every command of every front passes.
  */
+import type { CommandLog } from './aof.js';
 import { commandTable } from './command-table.js';
 import { arityOk, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
 import { Client } from './client.js';
@@ -16,6 +17,7 @@ import {
 import { RedisDb } from './keyspace.js';
 import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
 import { PubSub } from './pubsub.js';
+import type { SnapshotWriter } from './rdb.js';
 import type { Reply } from './reply.js';
 import { argLatin1, BINARY_MARK, keyLatin1, keyReply, type Arg, type KeyString } from './sds.js';
 
@@ -30,6 +32,9 @@ export interface EngineOptions {
 
 /** A command as it takes effect: what the append-only log records (db index, argv). */
 export type PropagateHook = (dbid: number, argv: Arg[]) => void;
+
+/** Refuses a command (with the error to reply) or lets it through (null). */
+export type CommandGate = (c: Client, cmd: RedisCommand) => ReplyError | null;
 
 export class Engine {
   readonly dbs: RedisDb[];
@@ -50,12 +55,25 @@ export class Engine {
   notifyKeyspaceEventsFlags = 0;
   /** The command log's sink (set by persistence); null logs nothing. */
   onPropagate: PropagateHook | null = null;
+  /** The command log, checkpoints and loading (aof.ts) of a persisted store; null for a memory-only one. */
+  commandLog: CommandLog | null = null;
+  /** The snapshot being written (rdb.ts): RedisDb calls its copy-on-write hook before a key changes. */
+  snapshotInProgress: SnapshotWriter | null = null;
+  /** Loading the stored dataset (server.loading): nothing expires, and past expire times do not delete. */
+  loading = false;
+  /** Set while loading (LOADING) or while the log cannot be written (MISCONF); null lets every command through. */
+  commandGate: CommandGate | null = null;
+  /** When the engine started (ms), and LASTSAVE: unix seconds of the last successful checkpoint. */
+  readonly startTime: number;
+  lastSave: number;
   readonly stat = { expiredKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   private nextClientId = 1;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.startTime = this.clock();
+    this.lastSave = Math.floor(this.startTime / 1000);
     const n = options.databases ?? 16;
     this.dbs = Array.from({ length: n }, (_, i) => new RedisDb(i, this));
   }
@@ -103,6 +121,10 @@ export class Engine {
       cmd = sub;
     }
     if (!arityOk(cmd, argv.length)) return wrongArityErr(cmd.fullname);
+    if (this.commandGate !== null) {
+      const refused = this.commandGate(c, cmd);
+      if (refused !== null) return refused;
+    }
     if (c.resp === 2 && c.subscriptionCount > 0 && !(cmd.flags & CMD_SUBSCRIBED_OK)) {
       return subscribedContextErr(cmd.fullname);
     }

@@ -1,11 +1,16 @@
 /**
  * The in-process front: `createStore()` runs an engine in this JS context and gives it the typed
  * API. Fronts in other packages (worker, server) give the same API over their own Transport.
+ *
+ * With `persistence`, the store loads what is stored before it runs any command (commands sent
+ * meanwhile wait, in order), logs every write (aof.ts), and a reply resolves only once every op
+ * logged up to it is durable: a write that cannot be made durable rejects with MISCONF.
  */
+import { CommandLog, type PersistenceOptions } from './aof.js';
 import { RedisCommands } from './api/index.js';
 import type { CommandArg, Transport } from './api/transport.js';
 import { Client } from './client.js';
-import { ReplyError } from './errors.js';
+import { misconfErr, ReplyError } from './errors.js';
 import { activeExpireCycle } from './expire.js';
 import { decodeReply, decodeReplyBuffer, OK, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
 import type { Arg } from './sds.js';
@@ -20,7 +25,7 @@ export interface TimerApi {
   clearInterval(handle: unknown): void;
 }
 
-export interface StoreOptions extends EngineOptions {
+export interface StoreOptions extends EngineOptions, PersistenceOptions {
   /**
    * Active expiry (Redis' serverCron → activeExpireCycle, 10 times a second). `true` (default when
    * the runtime has timers) uses globalThis.setInterval; pass your own timer API, or `false` where
@@ -62,6 +67,7 @@ export class LocalTransport implements Transport {
   }
 
   send(argv: CommandArg[]): Promise<Decoded> {
+    if (this.engine.commandLog !== null) return this.sendLogged(argv, decodeReply);
     const r = this.execute(argv);
     if (typeof r === 'string' || typeof r === 'number') return Promise.resolve(r);
     if (r === OK) return OK_PROMISE;
@@ -70,8 +76,33 @@ export class LocalTransport implements Transport {
   }
 
   sendBuffer(argv: CommandArg[]): Promise<DecodedBuffer> {
+    if (this.engine.commandLog !== null) return this.sendLogged(argv, decodeReplyBuffer);
     const r = this.execute(argv);
     return r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decodeReplyBuffer(r));
+  }
+
+  /**
+   * send on a persisted store: wait for loading; run; then, unless every op logged so far is
+   * durable, wait for the batch holding the last one. A command that changed data (server.dirty)
+   * and logged it rejects with MISCONF when that batch fails: nothing it did is acknowledged. A
+   * read resolves either way, even one that logged the deletion of a key it found expired.
+   */
+  private sendLogged<T>(argv: CommandArg[], decode: (r: Reply) => T): Promise<T> {
+    const engine = this.engine;
+    const log = engine.commandLog!;
+    if (log.loading) return log.afterLoad(() => this.sendLogged(argv, decode));
+    const seqBefore = log.seq;
+    const dirtyBefore = engine.dirty;
+    const r = this.execute(argv);
+    const deferred = this.client.deferredReply;
+    if (deferred !== null) {
+      this.client.deferredReply = null;
+      return deferred.then((d) => (d instanceof ReplyError ? Promise.reject(d) : decode(d)));
+    }
+    const reply = (): Promise<T> => (r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decode(r)));
+    if (log.synced) return reply();
+    const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
+    return log.whenDurable(log.seq).then(reply, (e: unknown) => (wrote ? Promise.reject(misconfErr(e)) : reply()));
   }
 
   connect(): LocalTransport {
@@ -124,6 +155,19 @@ export class Store extends RedisCommands {
     return this.transport.engine;
   }
 
+  /**
+   * Resolves when the store has loaded what its persistence holds (at once without persistence);
+   * rejects when loading failed. Commands sent before then wait; they are not lost.
+   */
+  get ready(): Promise<void> {
+    return this.transport.engine.commandLog?.ready ?? READY;
+  }
+
+  /** Resolves when every write so far is durable (at once without persistence); rejects if one cannot be. */
+  flush(): Promise<void> {
+    return this.transport.engine.commandLog?.flush() ?? READY;
+  }
+
   /** Open another client session over the same data (for pub/sub, MULTI, blocking commands). */
   connect(): Store {
     return new Store(this.transport.connect());
@@ -144,17 +188,37 @@ export class Store extends RedisCommands {
     this.transport.onPushReply(listener);
   }
 
-  /** Close this session; closing the store itself also stops its timers. */
-  close(): void {
+  /**
+   * Close this session. Closing the store itself also stops its timers and, with persistence,
+   * waits until what was logged is durable, then closes the backend (the promise says when).
+   */
+  close(): Promise<void> {
     this.transport.close();
-    if (this.root && this.timer) {
+    if (!this.root) return READY;
+    if (this.timer) {
       this.timer.api.clearInterval(this.timer.handle);
       this.timer = null;
     }
+    return this.transport.engine.commandLog?.close() ?? READY;
   }
 }
 
-/** Create an in-process store: `const redis = createStore(); await redis.set('k', 'v')`. */
+const READY: Promise<void> = Promise.resolve();
+
+/**
+ * Create an in-process store: `const redis = createStore(); await redis.set('k', 'v')`. With
+ * `persistence` it returns at once and loads in the background (`store.ready`); commands wait.
+ */
 export function createStore(options: StoreOptions = {}): Store {
-  return new Store(new LocalTransport(new Engine(options)), true, options);
+  const engine = new Engine(options);
+  const store = new Store(new LocalTransport(engine), true, options);
+  if (options.persistence) engine.commandLog = new CommandLog(engine, options.persistence, options);
+  return store;
+}
+
+/** createStore, resolved once what `options.persistence` holds is loaded: `const redis = await openStore({ persistence })`. */
+export async function openStore(options: StoreOptions = {}): Promise<Store> {
+  const store = createStore(options);
+  await store.ready;
+  return store;
 }

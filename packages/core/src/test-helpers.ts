@@ -4,7 +4,10 @@
  * build leaves it out).
  */
 import { expect } from 'vitest';
-import { createStore, decodeReply, ReplyError } from './index.js';
+import { COMMANDS } from '../../../conformance/fuzz/generators.js';
+import { Rng } from '../../../conformance/fuzz/rng.js';
+import { Gen } from '../../../conformance/fuzz/values.js';
+import { createStore, decodeReply, ReplyError, type Engine } from './index.js';
 import type { Arg, KeyString } from './sds.js';
 
 /** Where the test clock starts (ms). */
@@ -49,4 +52,49 @@ export function setupStore(eventText: EventText = (event, key, dbid) => `${dbid}
 export function errorText(r: unknown): string {
   expect(r).toBeInstanceOf(ReplyError);
   return (r as ReplyError).message;
+}
+
+/**
+ * Every database's keys, each with its value's representation and bytes and its expire time,
+ * sorted: two engines hold the same data exactly when their dumps are equal.
+ */
+export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {
+  const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return engine.dbs.map((db) =>
+    [...db.dict.entries()]
+      .map(([key, v]): [KeyString, string, string] => {
+        const value =
+          typeof v === 'string'
+            ? `text:${v}`
+            : typeof v === 'number'
+              ? `int:${v}`
+              : v instanceof Uint8Array
+                ? `bytes:${hex(v)}`
+                : `${v.type}:?`;
+        return [key, value, String(db.expires.get(key) ?? -1)];
+      })
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
+  );
+}
+
+/**
+ * A seeded stream of commands of every implemented family, drawn by the differential run's
+ * generators (conformance/fuzz) — arity and syntax errors, wrong types, edge values, every db the
+ * stream touches. Commands whose replies need a session of their own (subscribers, SCAN's full
+ * iterations) and LCS (read-only and quadratic) are left out; large allocations are defused.
+ */
+export function commandStream(seed: number, t0Ms: number): { next: () => Arg[]; rng: Rng } {
+  const rng = new Rng(seed);
+  const gen = new Gen(rng, Math.floor(t0Ms / 1000));
+  const table = COMMANDS.filter((s) => s.weight > 0 && (s.kind === undefined || s.kind === 'randomkey') && s.name !== 'LCS').map(
+    (s) => [s.weight, s] as const,
+  );
+  const next = (): Arg[] => {
+    const spec = rng.weighted(table);
+    const argv = spec.argv ? spec.argv(gen) : [spec.name, ...spec.args!(gen)];
+    const big = spec.largeAllocation?.(argv) ?? -1;
+    if (big >= 0) argv[big] = '0';
+    return argv;
+  };
+  return { next, rng };
 }

@@ -1,8 +1,15 @@
 /**
  * @lodis/idb-persist: IndexedDB persistence for a Lodis store, behind core's `Persistence`
  * interface — a snapshot in 1–4 MB chunks plus an append-only log of committed write batches,
- * group-committed, checksummed, compacted and fenced by a leader epoch (see README.md).
+ * fenced by a writer epoch (see README.md).
  *
- * Coming in a later issue: nothing is exported yet.
+ *   const store = await openStore({ persistence: idbPersistence({ name: 'app' }) });
  */
-export {};
+export {
+  idbPersistence,
+  requestPersistentStorage,
+  IdbPersistence,
+  type Durability,
+  type IdbPersistenceOptions,
+} from './idb-persistence.js';
+export { ClosedError, FencedError, type CloseReason } from './errors.js';

@@ -770,6 +770,7 @@ function pfcountCommand(c: Client, argv: Arg[]): Reply {
   if ((b[HLL_CARD_MSB]! & 0x80) === 0) return cardReply(readCachedCard(b));
   const card = hllCount(b);
   if (card === null) throw invalidHllErr();
+  c.db.beforeInPlaceWrite(key); // the header is written in place after a read lookup
   if (!isOwnedBytes(b)) {
     const tail = SDS_TAIL.get(b);
     b = ownBytes(b.slice());

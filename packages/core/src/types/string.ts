@@ -254,8 +254,8 @@ function getexCommand(c: Client, argv: Arg[]): Reply {
   // The expire is validated only for an existing string key, as in Redis.
   const ms = expireIndex !== 0 ? getExpireMilliseconds(c, argv[expireIndex]!, flags, 'getex') : 0;
   const reply = stringReply(o);
-  if (flags & (OBJ_EXAT | OBJ_PXAT) && ms <= c.engine.now) {
-    // An absolute time already past deletes the key (checkAlreadyExpired).
+  if (flags & (OBJ_EXAT | OBJ_PXAT) && ms <= c.engine.now && !c.engine.loading) {
+    // An absolute time already past deletes the key (checkAlreadyExpired; not while loading).
     db.dbDelete(key);
     c.rewriteArgv(['DEL', keyArg]);
     c.engine.signalModifiedKey(db, key);
