@@ -58,6 +58,11 @@ export interface IdbPersistenceOptions {
    * (in Node tests: `import 'fake-indexeddb/auto'`, then `new IDBFactory()` per test).
    */
   indexedDB?: IDBFactory;
+  /**
+   * Ask the browser to keep this origin's storage under pressure (`navigator.storage.persist()`)
+   * when the store opens. Default true; the answer does not delay opening.
+   */
+  persist?: boolean;
   /** Log batches read per transaction by `load()`. Default 512. */
   logPageSize?: number;
   /** Opening waits for another tab on an older schema version to close its connection. */
@@ -153,6 +158,7 @@ export class IdbPersistence implements Persistence {
    * and the log after it, both read lazily: a chunk, or a page of batches, per transaction.
    */
   async load(): Promise<StoredState> {
+    if (this.options.persist !== false) void requestPersistentStorage().catch(noop);
     if (this.buffer.length) await this.flush().catch(noop);
     const db = this.db ?? (await this.open());
     this.db = db;
