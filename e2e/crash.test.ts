@@ -6,10 +6,19 @@
  * some prefix of the writes at least as long as the acknowledged one: no hole, no wrong value,
  * no TTL restarted by the replay.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import type { Durability } from './pages/api.js';
 import { launchChromium, makeProfileDir, removeProfile, type RunningChromium } from './src/chromium.js';
-import { matchPrefix, openTestPage, servePages, settleShortTtls, sleep, waitForInfo, type TestPage } from './src/harness.js';
+import {
+  idbLayout,
+  matchPrefix,
+  openTestPage,
+  servePages,
+  settleShortTtls,
+  sleep,
+  waitForInfo,
+  type TestPage,
+} from './src/harness.js';
 import type { StaticServer } from './src/server.js';
 import { OTHER_DB } from './src/workload.js';
 
@@ -17,7 +26,7 @@ const DBS = [0, OTHER_DB];
 
 let server: StaticServer;
 beforeAll(async () => {
-  server = await servePages();
+  server = await servePages(inject('pagesDir'));
 });
 afterAll(async () => {
   await server?.close();
@@ -233,7 +242,7 @@ describe('a crash during compaction (BGREWRITEAOF)', () => {
         { startedAt, crashedAt: crash.at, issuedTo: next + 1_000_000, ackedMax: crash.acks.max },
         // What the crash left, before the store is opened (and collects it).
         async (page) => {
-          orphans = (await chunks(page, name)).orphans.length;
+          orphans = (await idbLayout(page, name)).orphans.length;
         },
       );
       if (orphans > 0) killedWithOrphans++;
@@ -262,23 +271,11 @@ describe('a crash during compaction (BGREWRITEAOF)', () => {
   });
 });
 
-/** The snapshot chunks in the store's database, and those not of the snapshot `meta` points at (schema.ts). */
-async function chunks(t: TestPage, name: string) {
-  const db = await t.lodis('idbInspect', `lodis:${name}`);
-  const meta = db.meta?.values?.[0] as { snapshot: { id: number; chunks: number } | null } | undefined;
-  const keys = (db.snapshots?.keys ?? []) as [number, number][];
-  return {
-    active: meta?.snapshot ?? null,
-    count: db.snapshots?.count ?? 0,
-    orphans: keys.filter(([id]) => id !== meta?.snapshot?.id),
-  };
-}
-
 /** Every chunk in `snapshots` belongs to the active snapshot (orphans are collected at load). */
 async function expectNoOrphanChunks(t: TestPage, name: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const c = await chunks(t, name);
+    const c = await idbLayout(t, name);
     if (c.orphans.length === 0 && c.count === (c.active?.chunks ?? 0)) return;
     if (Date.now() > deadline) {
       expect({ chunks: c.count, orphans: c.orphans.slice(0, 10) }).toEqual({ chunks: c.active?.chunks ?? 0, orphans: [] });

@@ -3,10 +3,11 @@
  * INCR counters, a bitmap, a HyperLogLog, binary values, a second database, reads that write),
  * reload, reopen: the same keys, values and absolute expiry times, equal to the model's state.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { launchChromium, type RunningChromium } from './src/chromium.js';
 import {
   diffDumps,
+  idbLayout,
   modelDump,
   openTestPage,
   reloadTestPage,
@@ -25,7 +26,7 @@ let server: StaticServer;
 let chrome: RunningChromium;
 
 beforeAll(async () => {
-  server = await servePages();
+  server = await servePages(inject('pagesDir'));
   chrome = await launchChromium();
 });
 
@@ -77,11 +78,47 @@ describe('a persisted store survives a page reload', () => {
         expect(kinds(before).binary).toBeGreaterThan(N / 50);
 
         await reloadTestPage(t);
+        // What is on disk is what the test says it loads from.
+        const layout = await idbLayout(t, name);
+        expect(layout.active === null).toBe(checkpoint === 'none');
+        expect(layout.logRecords).toBeGreaterThan(0);
         await t.lodis('open', name, { durability: 'durable' });
         const after = await t.lodis('dump', DBS);
         // Exactly the same: values, types, absolute expiry times to the millisecond.
         expect(sortDump(after)).toEqual(sortDump(before));
         expect(await t.lodis('events')).toEqual([]);
+        expect(t.errors).toEqual([]);
+      } finally {
+        await t.page.close();
+      }
+    });
+  }
+
+  for (const how of ['flip', 'truncate'] as const) {
+    test(`a damaged last log record (${how === 'flip' ? 'one bit flipped' : 'cut short'}) is dropped and reported; everything before it loads`, async () => {
+      const name = `damaged-${how}`;
+      const OPS = 1_000;
+      const t = await openTestPage(chrome.context, server.origin);
+      try {
+        await t.lodis('open', name, { durability: 'durable' });
+        const startedAt = Date.now();
+        const settledAt = await issueAll(t, 0, OPS);
+        await settleShortTtls(settledAt);
+        await t.lodis('dump', DBS); // SCAN deletes the expired keys now (logged), not after the marker
+        // The last record: one write of its own, the one that must be dropped.
+        expect(await t.lodis('call', ['SET', 'marker', 'in the damaged record'])).toEqual({ ok: 'OK' });
+        await t.lodis('close');
+        const firstSeq = await t.lodis('idbDamageLastLogRecord', `lodis:${name}`, how);
+        await reloadTestPage(t);
+        await t.lodis('open', name, { durability: 'durable' });
+        expect(await t.lodis('events')).toEqual([
+          { type: 'logTruncated', detail: expect.objectContaining({ batches: 1, firstSeq }) },
+        ]);
+        const info = await t.lodis('info', 'persistence');
+        expect(info).toMatch(/^lodis_log_dropped_batches:1\r?$/m);
+        expect(info).toMatch(new RegExp(`^lodis_log_dropped_first_seq:${firstSeq}\\r?$`, 'm'));
+        // Exactly the state before the damaged record: every op, and not the marker.
+        expect(diffDumps(await t.lodis('dump', DBS), modelDump(OPS), { from: startedAt, to: settledAt })).toEqual([]);
         expect(t.errors).toEqual([]);
       } finally {
         await t.page.close();

@@ -1,8 +1,11 @@
 /**
- * Builds the e2e test pages (pages/*.html) to e2e/dist, with @lodis/core and @lodis/idb-persist
- * taken from the workspace *sources* (not their dist), so the tests run the code in the tree.
+ * Builds the e2e test pages (pages/*.html), with @lodis/core and @lodis/idb-persist taken from
+ * the workspace *sources* (not their dist), so the tests run the code in the tree.
  *
- *   npx vite build -c e2e/vite.config.ts      (npm run test:e2e and npm run bench:idb do this)
+ *   npm run build:pages -w @lodis/e2e      → e2e/dist, to look at or serve by hand
+ *
+ * `npm run test:e2e` and `npm run bench:idb` build into a temp directory of their own
+ * (src/build.ts), so concurrent runs never share one.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';

@@ -12,19 +12,18 @@
  *
  *   npm run bench:idb
  *   npm run bench:idb -- --keys=200000 --no-peers     # a smaller store; skip idb-keyval/Dexie
- *   npm run bench:idb -- --headed                     # (with a display) watch it
+ *   npm run bench:idb -- --writes=20000 --repeat=1    # quicker
  *
- * The pages are e2e/pages/bench.ts, built by Vite from the workspace sources; each figure is
- * timed inside the page with performance.now(). The browser profile is a temp dir on disk, so
- * IndexedDB really writes to disk. Chromium: $CHROMIUM_PATH or /usr/bin/chromium; without it
- * this prints why and exits 0.
+ * The page is e2e/pages/bench.ts, built by Vite from the workspace sources into a temp dir; each
+ * figure is timed inside the page with performance.now(). The browser profile is a temp dir on
+ * disk, so IndexedDB really writes to disk. Chromium: $CHROMIUM_PATH or /usr/bin/chromium;
+ * without it this prints why and exits 0.
  */
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { build } from 'vite';
 import type { BenchGlobals, BenchPage, StallResult, Timed } from '../e2e/pages/bench-api.js';
 import {
   CHROMIUM_PATH,
@@ -34,11 +33,9 @@ import {
   removeProfile,
   type RunningChromium,
 } from '../e2e/src/chromium.js';
-import { PAGES_DIR } from '../e2e/src/harness.js';
+import { buildPages } from '../e2e/src/build.js';
 import { serveStatic } from '../e2e/src/server.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, '..');
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
 const option = (name: string, fallback: number) => {
@@ -106,11 +103,12 @@ async function main(): Promise<void> {
     console.log(`\nLodis in Chromium (IndexedDB): skipped — no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH, or apt-get install chromium)`);
     return;
   }
-  await build({ configFile: path.join(root, 'e2e/vite.config.ts'), logLevel: 'error' });
-  const server = await serveStatic(PAGES_DIR);
+  const pagesDir = mkdtempSync(path.join(os.tmpdir(), 'lodis-bench-pages-'));
+  await buildPages(pagesDir);
+  const server = await serveStatic(pagesDir);
   const profile = makeProfileDir('lodis-bench-');
   const version = execFileSync(CHROMIUM_PATH, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  let chrome = await launchChromium({ userDataDir: profile, args: flag('headed') ? ['--headless=false'] : [] });
+  let chrome = await launchChromium({ userDataDir: profile });
   try {
     console.log(
       `\nLodis in Chromium — ${version}, headless, IndexedDB on disk (${os.tmpdir()}), ${os.cpus().length} cores; ` +
@@ -269,6 +267,7 @@ async function main(): Promise<void> {
     await chrome.close();
     await server.close();
     removeProfile(profile);
+    rmSync(pagesDir, { recursive: true, force: true });
   }
 }
 

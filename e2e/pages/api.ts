@@ -64,6 +64,11 @@ export interface LodisPage {
   events(): { type: string; detail: unknown }[];
   /** IndexedDB databases of this origin, and the object stores and record counts of one. */
   idbDatabases(): Promise<{ name: string; version: number }[]>;
+  /**
+   * Damage the newest record of the `log` store of IndexedDB database `dbName` (close the store
+   * first): flip one byte in the middle of its bytes, or cut it short. Returns its key.
+   */
+  idbDamageLastLogRecord(dbName: string, how: 'flip' | 'truncate'): Promise<number>;
   /** Per object store: record count, the first 200 keys, and (stores of ≤ 10 records) the values. */
   idbInspect(dbName: string): Promise<Record<string, { count: number; keys: unknown[]; values?: unknown[] }>>;
 }

@@ -5,7 +5,7 @@
  * @lodis/idb-persist (e2e/vite.config.ts aliases them), so the tests run what is in the tree.
  */
 import { openPersisted, type Store } from './open.js';
-import { toHex, workloadOp, type DumpEntry } from '../src/workload.js';
+import { OTHER_DB, toHex, workloadOp, type DumpEntry } from '../src/workload.js';
 import type { CallResult, IssueOptions, IssueResult, LodisPage, OpenOptions, PageGlobals } from './api.js';
 
 let store: Store | null = null;
@@ -29,6 +29,14 @@ async function session(db: number): Promise<Store> {
   return s;
 }
 
+/** A macrotask yield (a task boundary: the next group-commit batch) not clamped to 4 ms as nested setTimeout is. */
+const channel = new MessageChannel();
+const yieldTask = () =>
+  new Promise<void>((resolve) => {
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(0);
+  });
+
 const reportAck = (): void => {
   const g = globalThis as unknown as PageGlobals;
   if (progress.reportScheduled || !g.__lodisAck) return;
@@ -44,10 +52,7 @@ async function issue(from: number, to: number, options: IssueOptions = {}): Prom
   const perTick = options.perTick ?? 100;
   const report = options.report ?? true;
   const sessionsByDb = new Map<number, Store>();
-  for (let i = from; i < to; i++) {
-    const { db } = workloadOp(i);
-    if (!sessionsByDb.has(db)) sessionsByDb.set(db, await session(db));
-  }
+  for (const db of [0, OTHER_DB]) sessionsByDb.set(db, await session(db));
   progress.acked = 0;
   progress.maxAcked = -1;
   progress.failures = 0;
@@ -71,7 +76,7 @@ async function issue(from: number, to: number, options: IssueOptions = {}): Prom
         },
       ),
     );
-    if ((i - from + 1) % perTick === 0) await new Promise((r) => setTimeout(r, 0));
+    if ((i - from + 1) % perTick === 0) await yieldTask();
   }
   await Promise.all(replies);
   return {
@@ -123,12 +128,40 @@ async function populate(db: number, from: number, to: number, valueBytes: number
   }
 }
 
-async function idbInspect(dbName: string): Promise<Record<string, { count: number; keys: unknown[]; values?: unknown[] }>> {
-  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+function idbOpen(dbName: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(dbName);
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
+}
+
+async function idbDamageLastLogRecord(dbName: string, how: 'flip' | 'truncate'): Promise<number> {
+  const db = await idbOpen(dbName);
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const tx = db.transaction('log', 'readwrite');
+      const cursorReq = tx.objectStore('log').openCursor(null, 'prev');
+      let key = -1;
+      cursorReq.onsuccess = () => {
+        const cursor = cursorReq.result;
+        if (!cursor) return reject(new Error(`${dbName}: the log is empty`));
+        key = cursor.key as number;
+        const record = cursor.value as { lastSeq: number; bytes: Uint8Array };
+        const bytes = record.bytes.slice();
+        if (how === 'flip') bytes[bytes.length >> 1]! ^= 0x20;
+        cursor.update({ ...record, bytes: how === 'flip' ? bytes : bytes.subarray(0, bytes.length >> 1).slice() });
+      };
+      tx.oncomplete = () => resolve(key);
+      tx.onerror = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
+async function idbInspect(dbName: string): Promise<Record<string, { count: number; keys: unknown[]; values?: unknown[] }>> {
+  const db = await idbOpen(dbName);
   const request = <T>(req: IDBRequest<T>) =>
     new Promise<T>((resolve, reject) => {
       req.onsuccess = () => resolve(req.result);
@@ -188,6 +221,7 @@ const api: LodisPage = {
   idbDatabases: async () =>
     (await indexedDB.databases()).map((d) => ({ name: d.name ?? '', version: d.version ?? 0 })),
   idbInspect,
+  idbDamageLastLogRecord,
 };
 
 (globalThis as unknown as PageGlobals).lodis = api;

@@ -67,9 +67,18 @@ export function chromiumAvailable(): boolean {
   return existsSync(CHROMIUM_PATH);
 }
 
+/** Browsers started here and not yet gone, and temp profiles: killed and removed if this process exits first. */
+const live = new Set<number>();
+const tempProfiles = new Set<string>();
+process.once('exit', () => {
+  for (const pid of live) killGroup(pid);
+  for (const dir of tempProfiles) removeProfile(dir);
+});
+
 export async function launchChromium(options: ChromiumOptions = {}): Promise<RunningChromium> {
   const temp = options.userDataDir === undefined;
   const userDataDir = options.userDataDir ?? makeProfileDir();
+  if (temp) tempProfiles.add(userDataDir);
   const child = spawn(
     CHROMIUM_PATH,
     [...CHROMIUM_ARGS, ...(options.args ?? []), '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, 'about:blank'],
@@ -79,6 +88,9 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Run
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start ${CHROMIUM_PATH}`);
+  // Detached, it would outlive this process if we died first (a failed script, a killed runner).
+  live.add(pid);
+  void exited.then(() => live.delete(pid));
 
   let endpoint: string;
   try {
@@ -100,7 +112,10 @@ export async function launchChromium(options: ChromiumOptions = {}): Promise<Run
     gone = true;
     await exited;
     await waitGroupGone(pid);
-    if (temp) removeProfile(userDataDir);
+    if (temp) {
+      removeProfile(userDataDir);
+      tempProfiles.delete(userDataDir);
+    }
   };
   return {
     browser,

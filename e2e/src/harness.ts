@@ -3,20 +3,15 @@
  * page's `window.lodis`, the model (the same workload applied to an in-memory store in Node) and
  * the comparison of a browser store's dump with the model's.
  */
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createStore, decodeReply, decodeReplyBuffer, ReplyError, type Store } from '@lodis/core';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { AckReporter, LodisPage, PageGlobals } from '../pages/api.js';
 import { serveStatic, type StaticServer } from './server.js';
 import { OTHER_DB, SHORT_TTL_SETTLE_MS, sortDump, toHex, workloadOp, type DumpEntry } from './workload.js';
 
-export const E2E_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** Where e2e/vite.config.ts puts the built pages. */
-export const PAGES_DIR = path.join(E2E_DIR, 'dist');
-
-export function servePages(): Promise<StaticServer> {
-  return serveStatic(PAGES_DIR);
+/** Serve the pages built into `dir` (by global-setup.ts: `inject('pagesDir')`). */
+export function servePages(dir: string): Promise<StaticServer> {
+  return serveStatic(dir);
 }
 
 /** A page of the test site, with its errors collected (a test prints them when it fails). */
@@ -259,4 +254,20 @@ export async function waitForInfo(t: TestPage, field: string, value: string, tim
     if (Date.now() > deadline) throw new Error(`INFO persistence ${field} never became ${value}:\n${info}`);
     await sleep(20);
   }
+}
+
+/**
+ * What a store's IndexedDB database holds (layout: packages/idb-persist/src/schema.ts): the active
+ * snapshot, its chunk count, chunks of any other snapshot (orphans), and log records.
+ */
+export async function idbLayout(t: TestPage, name: string) {
+  const db = await t.lodis('idbInspect', `lodis:${name}`);
+  const meta = db.meta?.values?.[0] as { snapshot: { id: number; seq: number; chunks: number } | null } | undefined;
+  const keys = (db.snapshots?.keys ?? []) as [number, number][];
+  return {
+    active: meta?.snapshot ?? null,
+    count: db.snapshots?.count ?? 0,
+    orphans: keys.filter(([id]) => id !== meta?.snapshot?.id),
+    logRecords: db.log?.count ?? 0,
+  };
 }

@@ -6,3 +6,4 @@ export * from './chromium.js';
 export * from './server.js';
 export * from './workload.js';
 export * from './harness.js';
+export * from './build.js';
