@@ -20,6 +20,7 @@ export default defineConfig({
     alias: {
       '@lodis/core': here('../packages/core/src/index.ts'),
       '@lodis/idb-persist': here('../packages/idb-persist/src/index.ts'),
+      '@lodis/web-worker': here('../packages/web-worker/src/index.ts'),
     },
   },
   build: {
@@ -33,6 +34,7 @@ export default defineConfig({
       input: {
         store: here('./pages/store.html'),
         bench: here('./pages/bench.html'),
+        worker: here('./pages/worker.html'),
       },
     },
   },

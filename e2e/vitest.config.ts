@@ -14,6 +14,7 @@ export default defineConfig({
     alias: {
       '@lodis/core': here('../packages/core/src/index.ts'),
       '@lodis/idb-persist': here('../packages/idb-persist/src/index.ts'),
+      '@lodis/web-worker': here('../packages/web-worker/src/index.ts'),
     },
   },
   test: {

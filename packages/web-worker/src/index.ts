@@ -1,8 +1,12 @@
 /**
- * @lodis/web-worker: Lodis in the browser — the engine in a dedicated Web Worker behind a Comlink
- * facade with auto-pipelining, one leader per store across tabs (Web Locks, epoch fencing),
- * followers forwarding over BroadcastChannel, and pub/sub delivered to every tab (see README.md).
+ * @lodis/web-worker: Lodis in the browser — the engine in a dedicated module Web Worker behind a
+ * Comlink facade, persisted with @lodis/idb-persist, with auto-pipelining (see README.md).
  *
- * Coming in a later issue: nothing is exported yet.
+ *   import { createClient } from '@lodis/web-worker';
+ *   const redis = createClient({ name: 'app' });
+ *   await redis.set('k', 'v');
+ *
+ * Not yet: one leader across tabs, pub/sub across tabs (README.md, "Next").
  */
-export {};
+export { createClient, WorkerClient, WorkerTransport, type ClientHooks, type ClientOptions } from './client.js';
+export type { Batch, BatchReply, Message, OpenRequest, PushMessage, WireError, WireReply, WorkerApi } from './protocol.js';
