@@ -242,6 +242,27 @@ describe('fencing', () => {
     expect((await loadAll(open())).log.map((l) => l.split(':')[0])).toEqual(['1-2', '3-4']);
   });
 
+  it('fenced append does not leave its record in the log', async () => {
+    const a = open();
+    await a.load();
+    await a.append(batch(1));
+    await open().load(); // takes over without writing batch 3 itself
+    await expect(a.append(batch(3))).rejects.toBeInstanceOf(FencedError);
+    await expect(a.append(batch(5))).rejects.toBeInstanceOf(FencedError);
+    expect(await rawKeys('log')).toEqual([1]);
+    expect(await loadAll(open())).toEqual(expected(0, [], [batch(1)]));
+  });
+
+  it('a fenced append reaches no step inside its transaction', async () => {
+    const steps: string[] = [];
+    const a = open({ hooks: { step: (s) => void steps.push(s.op) } });
+    await a.load();
+    await a.append(batch(1));
+    await open().load();
+    await expect(a.append(batch(3))).rejects.toBeInstanceOf(FencedError);
+    expect(steps).toEqual(['append']);
+  });
+
   it('a writer fenced off in the middle of a checkpoint stops writing chunks', async () => {
     const a = open();
     await a.load();
@@ -464,6 +485,7 @@ describe('interval mode', () => {
     await open().load();
     await expect(a.flush()).rejects.toBeInstanceOf(FencedError);
     await expect(a.append(batch(3))).rejects.toBeInstanceOf(FencedError);
+    expect(await rawKeys('log')).toEqual([]); // the fenced flush left none of its batches
   });
 
   it('drops buffered batches a checkpoint covers', async () => {
