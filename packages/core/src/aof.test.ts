@@ -115,7 +115,7 @@ describe('log batch records', () => {
       { db: 200, argv: ['DEL', 'x'.repeat(300)] },
     ];
     const bytes = encodeBatch(41, ops);
-    expect(decodeBatch(bytes)).toEqual({ firstSeq: 41, ops });
+    expect(decodeBatch(bytes)).toEqual({ firstSeq: 41, ops, acks: [] });
   });
 
   it('reject bad magic, a cut-short record, a flipped bit — each with its own reason', () => {

@@ -10,12 +10,17 @@
  *
  * Batch record (all integers little-endian):
  *
- *   "LAO" | version (1) | record length u32 | firstSeq f64 | op count u32 |
+ *   "LAO" | version (2) | record length u32 | firstSeq f64 | op count u32 |
  *   ops: varint db, varint argc, per argument varint(byteLength * 2 + isBytes) + bytes |
+ *   acks: varint origin count, origins (tagged text), varint ack count,
+ *         per ack varint origin index, varint op number, tagged bytes reply (opreplies.ts) |
  *   CRC-32 u32 of everything before it
  *
  * An argument keeps its kind (text or bytes) so a replayed SET stores the same representation the
- * original did (sds.ts: a value is text, an integer or bytes).
+ * original did (sds.ts: a value is text, an integer or bytes). Acks are the replies of the
+ * forwarded commands whose effects the batch holds, by operation id (opreplies.ts): loading puts
+ * them back in the engine's table, so a command resent after a leader change is answered, not
+ * applied again. Version 1 records (no acks section) still load.
  */
 import { CMD_DENY_ON_DISK_ERROR, CMD_LOADING, CMD_WRITE, type CommandHandlers, type RedisCommand } from './commands.js';
 import type { Client } from './client.js';
@@ -31,6 +36,7 @@ import {
   type ReplyError,
 } from './errors.js';
 import type { LogBatch, Persistence } from './persistence.js';
+import { encodeStoredReply } from './opreplies.js';
 import { rdbLoad, SnapshotWriter } from './rdb.js';
 import { Status, type Reply } from './reply.js';
 import { ByteReader, ByteWriter, crc32, ShortReadError } from './rio.js';
@@ -42,7 +48,7 @@ import type { Engine } from './server.js';
 const BATCH_MAGIC_0 = 0x4c; // 'L'
 const BATCH_MAGIC_1 = 0x41; // 'A'
 const BATCH_MAGIC_2 = 0x4f; // 'O'
-const BATCH_VERSION = 1;
+const BATCH_VERSION = 2;
 /** magic (3) + version (1) + length (4) + firstSeq (8) + count (4) */
 const BATCH_HEADER = 20;
 const BATCH_TRAILER = 4;
@@ -51,6 +57,14 @@ const BATCH_TRAILER = 4;
 export interface LoggedOp {
   readonly db: number;
   readonly argv: Arg[];
+}
+
+/** The reply of a forwarded command whose effects are in the batch, by operation id. */
+export interface LoggedAck {
+  readonly origin: string;
+  readonly n: number;
+  /** encodeStoredReply's bytes. */
+  readonly reply: Uint8Array;
 }
 
 export type LogBatchErrorReason = 'magic' | 'version' | 'truncated' | 'checksum' | 'corrupt' | 'gap';
@@ -70,6 +84,10 @@ export class LogBatchError extends Error {
 export class BatchWriter {
   private readonly w = new ByteWriter(256);
   count = 0;
+  /** Acks, encoded apart (they follow every op), and the origins they name. */
+  private acks: ByteWriter | null = null;
+  private ackCount = 0;
+  private origins: Map<string, number> | null = null;
 
   constructor(readonly firstSeq: number) {
     this.w.ensure(BATCH_HEADER);
@@ -88,14 +106,31 @@ export class BatchWriter {
     this.count++;
   }
 
+  /** The reply of op `n` from `origin`, whose effects were just added. */
+  ack(origin: string, n: number, reply: Uint8Array): void {
+    const origins = (this.origins ??= new Map());
+    let index = origins.get(origin);
+    if (index === undefined) origins.set(origin, (index = origins.size));
+    const a = (this.acks ??= new ByteWriter(64));
+    a.varint(index);
+    a.varint(n);
+    a.taggedBytes(reply, 0);
+    this.ackCount++;
+  }
+
   /** Bytes so far (for INFO's aof_buffer_length). */
   get byteLength(): number {
-    return this.w.pos + BATCH_TRAILER;
+    return this.w.pos + (this.acks?.pos ?? 0) + BATCH_TRAILER + 2;
   }
 
   /** The finished record, in an array of its own size (a backend may store it as is). */
   finish(): Uint8Array {
     const w = this.w;
+    const origins = this.origins;
+    w.varint(origins?.size ?? 0);
+    if (origins !== null) for (const o of origins.keys()) w.taggedText(o, 0);
+    w.varint(this.ackCount);
+    if (this.acks !== null) w.bytes(this.acks.result());
     const length = w.pos + BATCH_TRAILER;
     const end = w.pos;
     w.pos = 0;
@@ -113,9 +148,10 @@ export class BatchWriter {
 }
 
 /** encodeBatch: ops numbered from `firstSeq` as one checksummed record. */
-export function encodeBatch(firstSeq: number, ops: readonly LoggedOp[]): Uint8Array {
+export function encodeBatch(firstSeq: number, ops: readonly LoggedOp[], acks: readonly LoggedAck[] = []): Uint8Array {
   const b = new BatchWriter(firstSeq);
   for (const op of ops) b.add(op.db, op.argv);
+  for (const a of acks) b.ack(a.origin, a.n, a.reply);
   return b.finish();
 }
 
@@ -124,12 +160,13 @@ export function encodeBatch(firstSeq: number, ops: readonly LoggedOp[]): Uint8Ar
  * (shorter than its header says), `checksum`, or `corrupt` — and never returns a partial batch.
  * Text arguments come back as strings, byte arguments as Uint8Arrays.
  */
-export function decodeBatch(bytes: Uint8Array): { firstSeq: number; ops: LoggedOp[] } {
+export function decodeBatch(bytes: Uint8Array): { firstSeq: number; ops: LoggedOp[]; acks: LoggedAck[] } {
   if (bytes.length < 4) throw new LogBatchError('truncated', `batch record of ${bytes.length} bytes`);
   if (bytes[0] !== BATCH_MAGIC_0 || bytes[1] !== BATCH_MAGIC_1 || bytes[2] !== BATCH_MAGIC_2) {
     throw new LogBatchError('magic', 'not a Lodis log batch (bad magic)');
   }
-  if (bytes[3] !== BATCH_VERSION) throw new LogBatchError('version', `unsupported log batch version ${bytes[3]}`);
+  const version = bytes[3]!;
+  if (version !== BATCH_VERSION && version !== 1) throw new LogBatchError('version', `unsupported log batch version ${version}`);
   if (bytes.length < BATCH_HEADER + BATCH_TRAILER) throw new LogBatchError('truncated', `batch record of ${bytes.length} bytes`);
   const r = new ByteReader(bytes, 4);
   const length = r.u32();
@@ -144,6 +181,7 @@ export function decodeBatch(bytes: Uint8Array): { firstSeq: number; ops: LoggedO
   const count = r.u32();
   const body = new ByteReader(bytes, BATCH_HEADER, end);
   const ops: LoggedOp[] = new Array(count);
+  const acks: LoggedAck[] = [];
   try {
     for (let i = 0; i < count; i++) {
       const db = body.varint();
@@ -155,12 +193,23 @@ export function decodeBatch(bytes: Uint8Array): { firstSeq: number; ops: LoggedO
       }
       ops[i] = { db, argv };
     }
+    if (version >= 2) {
+      const origins: string[] = new Array(body.varint());
+      for (let i = 0; i < origins.length; i++) origins[i] = body.text(body.tag().length);
+      const n = body.varint();
+      for (let i = 0; i < n; i++) {
+        const origin = origins[body.varint()];
+        if (origin === undefined) throw new LogBatchError('corrupt', 'an ack names an origin the batch does not list');
+        const op = body.varint();
+        acks.push({ origin, n: op, reply: body.bytes(body.tag().length) });
+      }
+    }
   } catch (e) {
     if (e instanceof ShortReadError) throw new LogBatchError('corrupt', 'batch record ends inside an op');
     throw e;
   }
   if (body.remaining !== 0) throw new LogBatchError('corrupt', 'bytes after the last op of a batch record');
-  return { firstSeq, ops };
+  return { firstSeq, ops, acks };
 }
 
 // ---- options ---------------------------------------------------------------------------------
@@ -392,6 +441,17 @@ export class CommandLog {
     b.lastSeq = seq;
   };
 
+  /**
+   * The reply of forwarded op `n` from `origin`, whose effects were just logged: kept in the
+   * engine's table and in the batch holding those effects (dropped with them while writes fail).
+   */
+  recordAck(origin: string, n: number, reply: Reply): void {
+    const bytes = encodeStoredReply(reply);
+    this.engine.opReplies.set(origin, n, bytes);
+    const b = this.open;
+    if (b !== null && b.lastSeq === this.seq) b.writer.ack(origin, n, bytes);
+  }
+
   /** One append in flight; what accumulates meanwhile goes in the next one. */
   private pump(): void {
     if (this.inflight !== null || this.held || this.failure !== null) return;
@@ -528,9 +588,9 @@ export class CommandLog {
           continue;
         }
         if (batch.lastSeq <= seq) continue; // covered by the snapshot
-        let ops: LoggedOp[];
+        let ops: LoggedOp[], acks: LoggedAck[];
         try {
-          ops = checkedBatch(batch, seq);
+          ({ ops, acks } = checkedBatch(batch, seq));
         } catch (e) {
           if (!(e instanceof LogBatchError)) throw e;
           truncated = { batches: 1, firstSeq: seq + 1, lastSeq: Math.max(batch.lastSeq, seq), reason: e.message };
@@ -544,6 +604,7 @@ export class CommandLog {
           c.db = db;
           engine.processCommand(c, op.argv);
         }
+        for (const a of acks) engine.opReplies.set(a.origin, a.n, a.reply);
         seq = batch.lastSeq;
       }
       engine.freeClient(c);
@@ -871,16 +932,16 @@ export class CommandLog {
 }
 
 /** A stored batch decoded and checked against where it sits: the op after `seq` comes next. */
-function checkedBatch(batch: LogBatch, seq: number): LoggedOp[] {
+function checkedBatch(batch: LogBatch, seq: number): { ops: LoggedOp[]; acks: LoggedAck[] } {
   if (batch.firstSeq > seq + 1) {
     throw new LogBatchError('gap', `batch ${batch.firstSeq}..${batch.lastSeq} follows op ${seq}: ops are missing`);
   }
-  const { firstSeq, ops } = decodeBatch(batch.bytes);
+  const { firstSeq, ops, acks } = decodeBatch(batch.bytes);
   if (firstSeq !== batch.firstSeq || firstSeq + ops.length - 1 !== batch.lastSeq) {
     const holds = `${firstSeq}..${firstSeq + ops.length - 1}`;
     throw new LogBatchError('corrupt', `batch stored as ${batch.firstSeq}..${batch.lastSeq} holds ${holds}`);
   }
-  return ops;
+  return { ops, acks };
 }
 
 // ---- commands --------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ export {
   encodeBatch,
   LogBatchError,
   type LogBatchErrorReason,
+  type LoggedAck,
   type LoggedOp,
   type LogTruncation,
   type PersistenceOptions,
@@ -28,6 +29,7 @@ export {
 } from './aof.js';
 export { OBJECT_CODECS, rdbLoad, SnapshotError, SnapshotWriter, type ObjectCodec, type SnapshotWriterOptions } from './rdb.js';
 export { crc32 } from './rio.js';
+export { OpReplies, encodeStoredReply, decodeStoredReply } from './opreplies.js';
 export { Client } from './client.js';
 export { ReplyError } from './errors.js';
 export { RedisCommands } from './api/index.js';

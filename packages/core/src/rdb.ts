@@ -8,7 +8,9 @@
  *
  *   chunk   = "LRDB" | version (1) | chunk index u32 | records | CRC-32 u32 of what precedes it
  *   chunk 0 starts with: seq f64 | number of databases varint
- *   record  = SELECTDB (0xFE) varint db
+ *   record  = OPREPLIES (0xF9) varint count, per entry origin (tagged text), varint op number,
+ *             tagged bytes reply  — the exactly-once table as of seq (opreplies.ts), in chunk 0
+ *           | SELECTDB (0xFE) varint db
  *           | [EXPIRETIME_MS (0xFC) int64] type (1) key value
  *           | EOF (0xFF)                      — the last record of the last chunk
  *   key     = varint(byteLength * 2 + isBinary) + bytes (a binary key is not valid UTF-8)
@@ -41,11 +43,12 @@ import type { Engine } from './server.js';
 import type { Int64 } from './util.js';
 
 const MAGIC = [0x4c, 0x52, 0x44, 0x42]; // "LRDB"
-const VERSION = 1;
+const VERSION = 2;
 /** magic (4) + version (1) + chunk index (4) */
 const CHUNK_HEADER = 9;
 const CHUNK_TRAILER = 4;
 
+const OP_OPREPLIES = 0xf9;
 const OP_EXPIRETIME_MS = 0xfc;
 const OP_SELECTDB = 0xfe;
 const OP_EOF = 0xff;
@@ -170,8 +173,19 @@ export class SnapshotWriter {
     }
     this.keysTotal = total;
     this.beginChunk();
-    this.w.f64(seq);
-    this.w.varint(engine.dbs.length);
+    const w = this.w;
+    w.f64(seq);
+    w.varint(engine.dbs.length);
+    const ops = engine.opReplies;
+    if (ops.size !== 0) {
+      w.u8(OP_OPREPLIES);
+      w.varint(ops.size);
+      for (const [origin, n, reply] of ops.entries()) {
+        w.taggedText(origin, 0);
+        w.varint(n);
+        w.taggedBytes(reply, 0);
+      }
+    }
   }
 
   /**
@@ -319,6 +333,13 @@ export async function rdbLoad(
           const d = engine.dbs[id];
           if (d === undefined) throw new SnapshotError(`snapshot uses db ${id}; this store has ${engine.dbs.length} databases`);
           db = d;
+        } else if (op === OP_OPREPLIES) {
+          const n = r.varint();
+          for (let i = 0; i < n; i++) {
+            const origin = r.text(r.tag().length);
+            const opn = r.varint();
+            engine.opReplies.set(origin, opn, r.bytes(r.tag().length));
+          }
         } else if (op === OP_EXPIRETIME_MS) {
           expire = r.i64();
         } else {
@@ -348,7 +369,7 @@ export async function rdbLoad(
 function checkChunk(chunk: Uint8Array, index: number): void {
   if (chunk.length < CHUNK_HEADER + CHUNK_TRAILER) throw new SnapshotError(`snapshot chunk ${index} is cut short`);
   for (let i = 0; i < 4; i++) if (chunk[i] !== MAGIC[i]) throw new SnapshotError(`snapshot chunk ${index}: bad magic`);
-  if (chunk[4] !== VERSION) throw new SnapshotError(`snapshot chunk ${index}: unsupported version ${chunk[4]}`);
+  if (chunk[4] !== VERSION && chunk[4] !== 1) throw new SnapshotError(`snapshot chunk ${index}: unsupported version ${chunk[4]}`);
   const view = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (view.getUint32(5, true) !== index) throw new SnapshotError(`snapshot chunk ${index} is out of place`);
   const end = chunk.length - CHUNK_TRAILER;

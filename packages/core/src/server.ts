@@ -16,6 +16,7 @@ import {
 } from './errors.js';
 import { RedisDb } from './keyspace.js';
 import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
+import { OpReplies } from './opreplies.js';
 import { PubSub } from './pubsub.js';
 import type { SnapshotWriter } from './rdb.js';
 import type { Reply } from './reply.js';
@@ -57,6 +58,8 @@ export class Engine {
   onPropagate: PropagateHook | null = null;
   /** The command log, checkpoints and loading (aof.ts) of a persisted store; null for a memory-only one. */
   commandLog: CommandLog | null = null;
+  /** Replies of recent forwarded writes by operation id, for exactly-once resends (opreplies.ts). */
+  readonly opReplies = new OpReplies();
   /** The snapshot being written (rdb.ts): RedisDb calls its copy-on-write hook before a key changes. */
   snapshotInProgress: SnapshotWriter | null = null;
   /** Loading the stored dataset (server.loading): nothing expires, and past expire times do not delete. */

@@ -82,18 +82,34 @@ export class LocalTransport implements Transport {
   }
 
   /**
+   * send for a command forwarded with an operation id (opreplies.ts): `n` from `origin`. If the
+   * store has applied it already (before a leader change, say), the reply recorded then; else it
+   * runs, and if it logs effects its reply is logged with them. Bulk replies as bytes with `buffers`.
+   */
+  sendOp(argv: CommandArg[], origin: string, n: number, buffers: boolean): Promise<DecodedBuffer> {
+    const decode = buffers ? decodeReplyBuffer : decodeReply;
+    const log = this.engine.commandLog;
+    if (log === null) return buffers ? this.sendBuffer(argv) : this.send(argv);
+    if (log.loading) return log.afterLoad(() => this.sendOp(argv, origin, n, buffers));
+    const done = this.engine.opReplies.get(origin, n);
+    if (done !== undefined) return done instanceof ReplyError ? Promise.reject(done) : Promise.resolve(decode(done));
+    return this.sendLogged(argv, decode, origin, n);
+  }
+
+  /**
    * send on a persisted store: wait for loading; run; then, unless every op logged so far is
    * durable, wait for the batch holding the last one. A command that changed data (server.dirty)
    * and logged it rejects with MISCONF when that batch fails: nothing it did is acknowledged. A
    * read resolves either way, even one that logged the deletion of a key it found expired.
    */
-  private sendLogged<T>(argv: CommandArg[], decode: (r: Reply) => T): Promise<T> {
+  private sendLogged<T>(argv: CommandArg[], decode: (r: Reply) => T, origin?: string, n?: number): Promise<T> {
     const engine = this.engine;
     const log = engine.commandLog!;
-    if (log.loading) return log.afterLoad(() => this.sendLogged(argv, decode));
+    if (log.loading) return log.afterLoad(() => this.sendLogged(argv, decode, origin, n));
     const seqBefore = log.seq;
     const dirtyBefore = engine.dirty;
     const r = this.execute(argv);
+    if (origin !== undefined && log.seq !== seqBefore && this.client.deferredReply === null) log.recordAck(origin, n!, r);
     const deferred = this.client.deferredReply;
     if (deferred !== null) {
       this.client.deferredReply = null;
