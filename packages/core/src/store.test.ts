@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createStore, ReplyError } from './index.js';
+import { createStore, LocalTransport, MemoryPersistence, openStore, ReplyError } from './index.js';
 
 describe('store', () => {
   it('runs commands through call and the typed API', async () => {
@@ -19,5 +19,74 @@ describe('store', () => {
     await expect(r.call('GET')).rejects.toThrow("ERR wrong number of arguments for 'get' command");
     await expect(r.call('COMMAND', 'nope')).rejects.toThrow("ERR unknown subcommand 'nope'. Try COMMAND HELP.");
     r.close();
+  });
+});
+
+describe('LocalTransport.dispatch', () => {
+  const collect = () => {
+    const got: [string, unknown][] = [];
+    return { got, done: (ctx: string, r: unknown) => void got.push([ctx, r instanceof ReplyError ? `error: ${r.message}` : r]) };
+  };
+
+  it('replies at once without persistence, errors as values, in order', () => {
+    const t = new LocalTransport(createStore().engine);
+    const { got, done } = collect();
+    t.dispatch(['SET', 'k', 'v'], false, done, 'a');
+    t.dispatch(['INCR', 'k'], false, done, 'b');
+    t.dispatch(['GET', 'k'], true, done, 'c');
+    expect(got).toEqual([
+      ['a', 'OK'],
+      ['b', 'error: ERR value is not an integer or out of range'],
+      ['c', new TextEncoder().encode('v')],
+    ]);
+  });
+
+  it('waits for loading, then for the batch holding its effects; a failed batch fails the writes only', async () => {
+    const p = new MemoryPersistence();
+    const store = createStore({ persistence: p, activeExpire: false });
+    const t = new LocalTransport(store.engine);
+    const { got, done } = collect();
+    t.dispatch(['SET', 'k', '1'], false, done, 'loading');
+    expect(got).toEqual([]);
+    await store.ready;
+    await store.flush();
+    expect(got).toEqual([['loading', 'OK']]);
+    t.dispatch(['INCR', 'k'], false, done, 'w1');
+    t.dispatch(['GET', 'k'], false, done, 'r1');
+    expect(got.length).toBe(1); // both wait: the GET must not show a write that is not durable yet
+    await store.flush();
+    expect(got.slice(1)).toEqual([
+      ['w1', 2],
+      ['r1', '2'],
+    ]);
+    p.failWith = () => {
+      throw new Error('disk full');
+    };
+    t.dispatch(['INCR', 'k'], false, done, 'w2');
+    t.dispatch(['GET', 'k'], false, done, 'r2');
+    await store.flush().catch(() => {});
+    await new Promise((r) => setTimeout(r, 0));
+    expect(got.slice(3)).toEqual([
+      ['w2', 'error: MISCONF Errors writing to IndexedDB: Error: disk full'],
+      ['r2', '3'],
+    ]);
+    p.failWith = null;
+    await store.close();
+  });
+
+  it('answers a resent op from the table', async () => {
+    const p = new MemoryPersistence();
+    const a = await openStore({ persistence: p, activeExpire: false });
+    const { got, done } = collect();
+    new LocalTransport(a.engine).dispatch(['INCR', 'n'], false, done, 'first', 'tab', 9);
+    await a.close();
+    const b = await openStore({ persistence: p, activeExpire: false });
+    new LocalTransport(b.engine).dispatch(['INCR', 'n'], false, done, 'resent', 'tab', 9);
+    expect(got).toEqual([
+      ['first', 1],
+      ['resent', 1],
+    ]);
+    expect(await b.call('GET', 'n')).toBe('1');
+    await b.close();
   });
 });

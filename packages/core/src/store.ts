@@ -48,6 +48,37 @@ export function toEngineArg(a: CommandArg): Arg {
   throw new TypeError(`Lodis: a command argument must be a string, number, bigint or Uint8Array, got ${typeof a}`);
 }
 
+/**
+ * Replies of dispatch() waiting for their batch to be durable: one group per batch promise, one
+ * reaction per group. Entries are flat: done, ctx, reply, wrote.
+ */
+class DurableWaits {
+  private promise: Promise<void> | null = null;
+  private items: unknown[] = [];
+
+  add(log: CommandLog, done: (ctx: unknown, reply: DecodedBuffer) => void, ctx: unknown, reply: DecodedBuffer, wrote: boolean): void {
+    const p = log.whenDurable(log.seq);
+    if (p !== this.promise) {
+      this.promise = p;
+      const items = (this.items = []);
+      p.then(
+        () => settleWaits(items, null),
+        (e: unknown) => settleWaits(items, misconfErr(e)),
+      );
+    }
+    this.items.push(done, ctx, reply, wrote);
+  }
+}
+
+function settleWaits(items: unknown[], failure: ReplyError | null): void {
+  for (let i = 0; i < items.length; i += 4) {
+    const done = items[i] as (ctx: unknown, reply: DecodedBuffer) => void;
+    done(items[i + 1], failure !== null && items[i + 3] ? failure : (items[i + 2] as DecodedBuffer));
+  }
+}
+
+const durableWaits = new DurableWaits();
+
 /** A session of an in-process engine. */
 export class LocalTransport implements Transport {
   private readonly client: Client;
@@ -119,6 +150,50 @@ export class LocalTransport implements Transport {
     if (log.synced) return reply();
     const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
     return log.whenDurable(log.seq).then(reply, (e: unknown) => (wrote ? Promise.reject(misconfErr(e)) : reply()));
+  }
+
+  /**
+   * Run a command now and hand its reply to `done(ctx, reply)` — error replies as ReplyError
+   * values — at once when nothing waits for the disk, else when the batch holding what was logged
+   * is durable: one wait per batch, not a promise per command (the path for fronts that pipeline).
+   * Same rules as send: a write whose batch fails gets MISCONF; a read gets its reply either way.
+   * With `origin` and `n`, the command is op `n` of `origin`, as in sendOp.
+   */
+  dispatch<C>(
+    argv: CommandArg[],
+    buffers: boolean,
+    done: (ctx: C, reply: DecodedBuffer) => void,
+    ctx: C,
+    origin?: string,
+    n?: number,
+  ): void {
+    const engine = this.engine;
+    const log = engine.commandLog;
+    const decode = buffers ? decodeReplyBuffer : decodeReply;
+    if (log !== null) {
+      if (log.loading) {
+        void log.afterLoad(async () => this.dispatch(argv, buffers, done, ctx, origin, n));
+        return;
+      }
+      if (origin !== undefined) {
+        const prior = engine.opReplies.get(origin, n!);
+        if (prior !== undefined) return done(ctx, prior instanceof ReplyError ? prior : decode(prior));
+      }
+    }
+    const seqBefore = log?.seq ?? 0;
+    const dirtyBefore = engine.dirty;
+    const r = this.execute(argv);
+    const deferred = this.client.deferredReply;
+    if (deferred !== null) {
+      this.client.deferredReply = null;
+      void deferred.then((d) => done(ctx, d instanceof ReplyError ? d : decode(d)));
+      return;
+    }
+    if (origin !== undefined && log !== null && log.seq !== seqBefore) log.recordAck(origin, n!, r);
+    const reply = r instanceof ReplyError ? r : decode(r);
+    if (log === null || log.synced) return done(ctx, reply);
+    const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
+    durableWaits.add(log, done as (ctx: unknown, reply: DecodedBuffer) => void, ctx, reply, wrote);
   }
 
   connect(): LocalTransport {

@@ -134,6 +134,11 @@ export class IdbPersistence implements Persistence {
   private closedReason: CloseReason | 'not loaded' | null = 'not loaded';
   /** The epoch taken by the last `load()`. */
   private epoch = 0;
+
+  /** The epoch this writer took at `load()` (0 before): grows with every writer that takes over. */
+  get writerEpoch(): number {
+    return this.epoch;
+  }
   /** The sequence number the active snapshot covers. */
   private snapshotSeq = -Infinity;
   /** Size of each batch known to be in the log since the snapshot (read by load, or appended). */

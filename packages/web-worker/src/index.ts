@@ -6,7 +6,8 @@
  *   const redis = createClient({ name: 'app' });
  *   await redis.set('k', 'v');
  *
- * Not yet: one leader across tabs, pub/sub across tabs (README.md, "Next").
+ * Every tab that opens a store name shares one store: one tab's worker leads (runs the engine on
+ * IndexedDB), the others forward to it; see README.md.
  */
 export { createClient, WorkerClient, WorkerTransport, type ClientHooks, type ClientOptions } from './client.js';
-export type { Batch, BatchReply, Message, OpenRequest, PushMessage, WireError, WireReply, WorkerApi } from './protocol.js';
+export type { Leadership, Message, OpenRequest, PageBatch, WireError, WireReply, WorkerApi } from './protocol.js';

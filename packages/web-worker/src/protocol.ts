@@ -1,35 +1,52 @@
 /**
- * The wire between a page and its Lodis worker: the message kinds, as types only (Comlink's
- * protocol.ts habit — the protocol in its own file, the mechanism in client.ts / worker.ts).
+ * The wires of @lodis/web-worker, as types only (Comlink's protocol.ts habit — the protocol in its
+ * own file, the mechanism elsewhere).
  *
- * Two channels:
- * - requests, over Comlink: `WorkerApi` — `open` once, then one `exec(batch)` per microtask of the
- *   page holding every command issued in it, replies back in order;
- * - pushes, over a MessagePort handed to the worker at `open`: `PushMessage`s (pub/sub messages,
- *   later keyspace events), a stream, not a Comlink call per message.
+ * Page ⇄ its worker
+ * - control, over Comlink: `WorkerApi` — `open` once (handing the worker a MessagePort), `close`,
+ *   `leadership`, and a test hook;
+ * - commands, over that MessagePort: one `PageBatch` per microtask of the page holding every
+ *   command issued in it; `PageReplies` back as commands complete (a blocked command holds up
+ *   nobody), pushes (pub/sub messages) as `PagePush`, a stream, not a call per message.
+ *
+ * Worker ⇄ worker, over BroadcastChannels of the store's name (same origin only):
+ * - `lodis:<name>` (control): `Announce` by each new leader, `Who` by a worker that starts;
+ * - `lodis:<name>:leader` (requests): `OpBatch` and `Ping` from followers, addressed to the leader
+ *   they believe in — a stalled old leader that wakes up ignores what is not addressed to it;
+ * - `lodis:<name>:tab:<tab>` (one per worker): the leader's `OpReplies`, `OpPush` and `Pong`.
+ *
+ * Every page command carries an operation id, (tab, number): the leader records the reply of a
+ * forwarded write with its effects (core's opreplies.ts), so a command resent after a leader change
+ * is answered from that table instead of being applied twice.
  */
 import type { CommandArg, DecodedBuffer } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
 
-/** What the page asks the worker to open. */
+// ---- page ⇄ worker ------------------------------------------------------------------------------
+
+/** What the page asks its worker to open. */
 export interface OpenRequest {
   readonly kind: 'open';
-  /** The store's name (its IndexedDB database). */
+  /** The store's name (its IndexedDB database, its lock and its channels). */
   readonly name: string;
+  /** How the leader makes writes durable (the leader's own option applies to every tab). */
   readonly durability: Durability;
+  /** A follower that hears nothing from the leader for this long (ms) while waiting takes over. */
+  readonly leaderTimeout: number;
 }
 
 /**
- * The commands of one microtask of the page, in issue order. Entry i runs on session
- * `sessions[i]` (a connection: 0 is the client's own; `connect()` makes more); its reply keeps
- * bulk strings as bytes when i is in `buffers`. After the commands, the worker ends the sessions
- * listed in `close`.
+ * The commands of one microtask of the page, in issue order. Command i has id `first + i` (its
+ * operation number) and runs on session `sessions[i]` (a connection: 0 is the client's own;
+ * `connect()` makes more); its reply keeps bulk strings as bytes when i is in `buffers`. After the
+ * commands, the sessions listed in `close` end.
  */
-export interface Batch {
+export interface PageBatch {
   readonly kind: 'batch';
+  readonly first: number;
   readonly commands: CommandArg[][];
   readonly sessions: number[];
-  /** Indices of the commands sent with `callBuffer` (usually none). */
+  /** Indices (in this batch) of the commands sent with `callBuffer`, ascending. */
   readonly buffers: number[];
   readonly close: number[];
 }
@@ -46,28 +63,127 @@ export interface WireError {
  */
 export type WireReply = Exclude<DecodedBuffer, Error | DecodedBuffer[]> | WireError | WireReply[];
 
-/** The replies to a batch, one per command, in order. */
-export interface BatchReply {
+/** Replies to page commands, by id, in the order they completed. */
+export interface PageReplies {
   readonly kind: 'replies';
+  readonly ids: number[];
   readonly replies: WireReply[];
 }
 
-/** What the worker pushes on the port. */
-export type PushMessage =
-  /** A pushed reply (a pub/sub message) for one session; bulk strings as bytes. */
-  | { readonly kind: 'push'; readonly session: number; readonly msg: WireReply }
-  /** The store in the worker stopped (its persistence was closed, e.g. by another version). */
-  | { readonly kind: 'closed'; readonly reason: string };
+/** A pushed reply (a pub/sub message) for one session of the page; bulk strings as bytes. */
+export interface PagePush {
+  readonly kind: 'push';
+  readonly session: number;
+  readonly msg: WireReply;
+}
+
+/** The store cannot go on in this tab (opening failed for good, or the worker was closed). */
+export interface PageClosed {
+  readonly kind: 'closed';
+  readonly reason: string;
+}
+
+export type WorkerToPage = PageReplies | PagePush | PageClosed;
+
+/** Who serves the store, as `client.leadership()` reports it. */
+export interface Leadership {
+  /** This worker's id (its operation-id origin). */
+  readonly tab: string;
+  /** `leader`: this worker runs the engine; `follower`: it forwards to `leader`; `single`: no Web Locks, this tab alone. */
+  readonly role: 'leader' | 'follower' | 'single';
+  /** The leader's tab id, null while none is known. */
+  readonly leader: string | null;
+  /** The leader's term (its IndexedDB epoch): grows with every leader change. */
+  readonly term: number;
+  /** Leader changes this worker has seen. */
+  readonly changes: number;
+}
 
 /** What the worker exposes through Comlink. */
 export interface WorkerApi {
-  /** Open the store (once); resolves when it has loaded what IndexedDB holds. */
-  open(request: OpenRequest, pushes: MessagePort): Promise<void>;
-  /** Run a batch; replies in order, errors as values. */
-  exec(batch: Batch): Promise<BatchReply>;
-  /** Close the store: resolves once every write acknowledged is durable and the backend is closed. */
+  /** Start (once): join the store's tabs; resolves once a leader serves it (this worker, after loading, or another). */
+  open(request: OpenRequest, port: MessagePort): Promise<void>;
+  /** Leave: resolves once every write this worker acknowledged is durable, and leadership (if held) is handed on. */
   close(): Promise<void>;
+  leadership(): Promise<Leadership>;
+  /** @internal Test hook: block this worker's thread for `ms` (a stalled leader). */
+  stall(ms: number): Promise<void>;
 }
 
-/** Every message kind between page and worker. */
-export type Message = OpenRequest | Batch | BatchReply | PushMessage;
+// ---- worker ⇄ worker ----------------------------------------------------------------------------
+
+/** Control channel: a leader has loaded the store and serves it. */
+export interface Announce {
+  readonly kind: 'leader';
+  readonly leader: string;
+  readonly term: number;
+}
+
+/** Control channel: a worker that starts asks the leader to announce itself. */
+export interface Who {
+  readonly kind: 'who';
+}
+
+export type ControlMessage = Announce | Who;
+
+/** Requests channel: commands of one tab for the leader `to`; command i is op `ns[i]` of `tab`. */
+export interface OpBatch {
+  readonly kind: 'ops';
+  readonly to: string;
+  readonly tab: string;
+  readonly ns: number[];
+  readonly commands: CommandArg[][];
+  readonly sessions: number[];
+  /** Indices of the commands whose bulk replies stay bytes, ascending. */
+  readonly buffers: number[];
+  /** Sessions of `tab` to end after the commands. */
+  readonly close: number[];
+}
+
+/** Requests channel: is the leader `to` alive? (sent by a follower that waits for replies). */
+export interface Ping {
+  readonly kind: 'ping';
+  readonly to: string;
+  readonly tab: string;
+}
+
+export type RequestMessage = OpBatch | Ping;
+
+/** Tab channel: replies to ops, by op number, from the leader `from`. */
+export interface OpReplies {
+  readonly kind: 'replies';
+  readonly from: string;
+  readonly ns: number[];
+  readonly replies: WireReply[];
+}
+
+/** Tab channel: a pushed reply for one of the tab's sessions. */
+export interface OpPush {
+  readonly kind: 'push';
+  readonly from: string;
+  readonly session: number;
+  readonly msg: WireReply;
+}
+
+export interface Pong {
+  readonly kind: 'pong';
+  readonly from: string;
+}
+
+export type TabMessage = OpReplies | OpPush | Pong;
+
+/** Every message kind. */
+export type Message = OpenRequest | PageBatch | WorkerToPage | ControlMessage | RequestMessage | TabMessage;
+
+/** Channel and lock names of a store. */
+export const names = {
+  /** The Web Lock whose holder is the leader. */
+  leaderLock: (name: string) => `lodis:${name}`,
+  /** Held by the one follower that is replacing a stalled leader. */
+  stealLock: (name: string) => `lodis:${name}:steal`,
+  /** Held by each worker for its lifetime: the leader learns a tab is gone when it gets it. */
+  tabLock: (name: string, tab: string) => `lodis:${name}:tab:${tab}`,
+  control: (name: string) => `lodis:${name}`,
+  requests: (name: string) => `lodis:${name}:leader`,
+  tab: (name: string, tab: string) => `lodis:${name}:tab:${tab}`,
+};

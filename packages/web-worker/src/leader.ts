@@ -1,0 +1,253 @@
+/// <reference lib="dom" />
+/**
+ * The leader: the one worker that runs the engine and writes IndexedDB. It serves its own tab's
+ * sessions directly and every other tab's over BroadcastChannel: ops arrive on the requests
+ * channel addressed to it; replies and pushes go back on each tab's own channel, batched per
+ * microtask. A forwarded op runs with its operation id (core's `sendOp`), so its reply is logged
+ * with its effects and a resend after a leader change is answered from the table.
+ *
+ * A tab's sessions live as long as the tab: each worker holds the lock `lodis:<name>:tab:<tab>`
+ * while it lives, and the leader, queued for that lock, is granted it when the tab is gone and
+ * ends the tab's sessions (its subscriptions with them).
+ */
+import { LocalTransport, openStore, ReplyError, type CommandArg, type DecodedBuffer, type Store } from '@lodis/core';
+import { IdbPersistence, idbPersistence, type Durability } from '@lodis/idb-persist';
+import { whenReleased } from './election.js';
+import { names, type OpBatch, type OpPush, type OpReplies, type Pong, type RequestMessage, type WireReply } from './protocol.js';
+import { errorToWire, toWire } from './wire.js';
+
+/** What the leader gives instead of a reply when the op must go to the next leader: it was fenced. */
+export const RESEND = Symbol('resend');
+export type LocalResult = WireReply | typeof RESEND;
+
+/** An op of this worker's own tab (tab.ts Op). */
+export interface LocalOp {
+  readonly n: number;
+  readonly session: number;
+  readonly argv: CommandArg[];
+  readonly buffers: boolean;
+  readonly resent: boolean;
+}
+
+export interface LeaderEvents {
+  /** The reply to an op of this worker's own tab. */
+  settled(op: LocalOp, r: LocalResult): void;
+  /** A pushed reply for a session of this worker's own tab. */
+  push(session: number, msg: WireReply): void;
+  /** IndexedDB says another leader has taken over (an append was fenced): step down. */
+  fenced(): void;
+}
+
+/** Another tab's sessions, as the leader keeps them. */
+interface RemoteTab {
+  readonly id: string;
+  readonly sessions: Map<number, LocalTransport>;
+  readonly channel: BroadcastChannel;
+  readonly stopWatching: () => void;
+  /** Replies waiting for this microtask's message. */
+  ns: number[];
+  replies: WireReply[];
+  scheduled: boolean;
+}
+
+export class Leader {
+  private store: Store | null = null;
+  private persistence: IdbPersistence | null = null;
+  /** This tab's sessions. */
+  private readonly local = new Map<number, LocalTransport>();
+  private readonly tabs = new Map<string, RemoteTab>();
+  private requests: BroadcastChannel | null = null;
+  /** Set once stepping down or closing: no new op is accepted. */
+  private down = false;
+  term = 0;
+
+  constructor(
+    private readonly name: string,
+    private readonly durability: Durability,
+    /** This worker's tab id. */
+    readonly id: string,
+    private readonly locks: LockManager | null,
+    private readonly events: LeaderEvents,
+  ) {}
+
+  /** Load the store (bumping the epoch: fencing off any older leader) and start taking ops. */
+  async open(): Promise<number> {
+    const persistence = idbPersistence({ name: this.name, durability: this.durability });
+    this.persistence = persistence instanceof IdbPersistence ? persistence : null;
+    const store = await openStore({ persistence });
+    if (this.down) {
+      await store.close().catch(() => {});
+      throw new Error('stepped down while loading');
+    }
+    this.store = store;
+    this.term = this.persistence?.writerEpoch ?? Date.now();
+    const requests = (this.requests = new BroadcastChannel(names.requests(this.name)));
+    requests.onmessage = (e: MessageEvent<RequestMessage>) => this.receive(e.data);
+    return this.term;
+  }
+
+  // ---- this tab ----
+
+  /** Run an op of this tab's sessions; its reply goes to `events.settled`. */
+  exec(op: LocalOp): void {
+    const t = this.localSession(op.session);
+    if (t === null) {
+      queueMicrotask(() => this.events.settled(op, RESEND));
+      return;
+    }
+    // An op sent before (to another leader) carries its id: it may have been applied already.
+    if (op.resent) t.dispatch(op.argv, op.buffers, this.settleLocal, op, this.id, op.n);
+    else t.dispatch(op.argv, op.buffers, this.settleLocal, op);
+  }
+
+  private readonly settleLocal = (op: LocalOp, r: DecodedBuffer): void => {
+    this.events.settled(op, r instanceof ReplyError ? this.onError(r) : toWire(r));
+  };
+
+  endLocal(session: number): void {
+    const t = this.local.get(session);
+    if (t === undefined) return;
+    this.local.delete(session);
+    t.close();
+  }
+
+  private localSession(id: number): LocalTransport | null {
+    let t = this.local.get(id);
+    if (t === undefined) {
+      if (this.store === null || this.down) return null;
+      t = new LocalTransport(this.store.engine);
+      t.onPush((msg) => this.events.push(id, toWire(msg as DecodedBuffer)), true);
+      this.local.set(id, t);
+    }
+    return t;
+  }
+
+  /** An error reply, or RESEND when the write failed because this leader was fenced. */
+  private readonly onError = (e: unknown): LocalResult => {
+    if (this.isFenced()) {
+      this.events.fenced();
+      return RESEND;
+    }
+    return errorToWire(e);
+  };
+
+  private isFenced(): boolean {
+    const failure = this.store?.engine.commandLog?.failure as { name?: string } | null | undefined;
+    return failure?.name === 'FencedError';
+  }
+
+  // ---- other tabs ----
+
+  private receive(m: RequestMessage): void {
+    if (m.to !== this.id || this.down) return; // for another (newer) leader: not ours to run
+    if (m.kind === 'ping') {
+      this.tab(m.tab).channel.postMessage({ kind: 'pong', from: this.id } satisfies Pong);
+      return;
+    }
+    this.runOps(m);
+  }
+
+  private runOps(m: OpBatch): void {
+    const tab = this.tab(m.tab);
+    const { ns, commands, sessions, buffers } = m;
+    let b = 0;
+    for (let i = 0; i < commands.length; i++) {
+      const t = this.remoteSession(tab, sessions[i]!);
+      const buf = buffers[b] === i;
+      if (buf) b++;
+      t.dispatch(commands[i]!, buf, this.settleRemote, { tab, n: ns[i]! }, tab.id, ns[i]!);
+    }
+    for (const s of m.close) {
+      tab.sessions.get(s)?.close();
+      tab.sessions.delete(s);
+    }
+  }
+
+  private readonly settleRemote = (ctx: { tab: RemoteTab; n: number }, r: DecodedBuffer): void => {
+    const w = r instanceof ReplyError ? this.onError(r) : toWire(r);
+    if (w !== RESEND) this.reply(ctx.tab, ctx.n, w);
+  };
+
+  private tab(id: string): RemoteTab {
+    let tab = this.tabs.get(id);
+    if (tab === undefined) {
+      const channel = new BroadcastChannel(names.tab(this.name, id));
+      const stopWatching = this.locks ? whenReleased(this.locks, names.tabLock(this.name, id), () => this.tabGone(id)) : () => {};
+      tab = { id, sessions: new Map(), channel, stopWatching, ns: [], replies: [], scheduled: false };
+      this.tabs.set(id, tab);
+    }
+    return tab;
+  }
+
+  private remoteSession(tab: RemoteTab, id: number): LocalTransport {
+    let t = tab.sessions.get(id);
+    if (t === undefined) {
+      t = new LocalTransport(this.store!.engine);
+      t.onPush((msg) => {
+        const push: OpPush = { kind: 'push', from: this.id, session: id, msg: toWire(msg as DecodedBuffer) };
+        tab.channel.postMessage(push);
+      }, true);
+      tab.sessions.set(id, t);
+    }
+    return t;
+  }
+
+  private reply(tab: RemoteTab, n: number, r: WireReply): void {
+    tab.ns.push(n);
+    tab.replies.push(r);
+    if (tab.scheduled) return;
+    tab.scheduled = true;
+    queueMicrotask(() => {
+      tab.scheduled = false;
+      const msg: OpReplies = { kind: 'replies', from: this.id, ns: tab.ns, replies: tab.replies };
+      tab.ns = [];
+      tab.replies = [];
+      tab.channel.postMessage(msg);
+    });
+  }
+
+  /** A tab's worker is gone: end its sessions. */
+  private tabGone(id: string): void {
+    const tab = this.tabs.get(id);
+    if (tab === undefined) return;
+    this.tabs.delete(id);
+    for (const t of tab.sessions.values()) t.close();
+    tab.channel.close();
+  }
+
+  // ---- the end ----
+
+  /**
+   * Stop taking ops: the lock was lost or another leader announced itself, so this engine is
+   * dropped. What is in flight settles: a write already durable is answered, one that was fenced
+   * is left to the next leader (RESEND).
+   */
+  stepDown(): void {
+    if (this.down) return;
+    this.down = true;
+    void this.shutDown().catch(() => {});
+  }
+
+  /** Close (this tab is leaving): stop taking ops, and resolve once every acknowledged write is durable. */
+  close(): Promise<void> {
+    if (this.down) return Promise.resolve();
+    this.down = true;
+    return this.shutDown();
+  }
+
+  private async shutDown(): Promise<void> {
+    this.requests?.close();
+    this.requests = null;
+    for (const tab of this.tabs.values()) tab.stopWatching();
+    try {
+      await this.store?.close();
+    } finally {
+      // Replies of ops that were in flight go out on their tab's channel first.
+      await new Promise((r) => setTimeout(r, 0));
+      for (const tab of this.tabs.values()) tab.channel.close();
+      this.tabs.clear();
+      for (const t of this.local.values()) t.close();
+      this.local.clear();
+    }
+  }
+}
