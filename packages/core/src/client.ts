@@ -2,6 +2,7 @@
  * A client session (Redis' `client` struct): its selected database, protocol, pub/sub state and,
  * in later layers, its MULTI queue, WATCHed keys and blocked state. `store.connect()` opens one.
  */
+import type { BlockedState } from './blocked.js';
 import type { RedisDb } from './keyspace.js';
 import type { Reply } from './reply.js';
 import type { Arg, KeyString } from './sds.js';
@@ -25,6 +26,14 @@ export class Client {
    * runs the command takes it and replies with what it resolves to.
    */
   deferredReply: Promise<Reply> | null = null;
+  /** The argv of the command being executed (a blocked command is run again from it). */
+  argv: Arg[] | null = null;
+  /** Blocked on keys (blocked.ts), or null. */
+  blocked: BlockedState | null = null;
+  /** Called when the session is unblocked (its front runs what it held back meanwhile). */
+  onUnblocked: (() => void) | null = null;
+  /** The operation id of the command being executed, when a front forwards one (opreplies.ts). */
+  op: { readonly origin: string; readonly n: number } | null = null;
   closed = false;
 
   constructor(

@@ -128,6 +128,8 @@ export const lcsTooLongErr = () => err('Insufficient memory, transient memory fo
 // Persistence (aof.c, rdb.c, server.c processCommand).
 /** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */
 export const misconfErr = (cause: unknown) => new ReplyError(`MISCONF Errors writing to IndexedDB: ${describeError(cause)}`);
+/** The session was closed while a command of it waited (a blocked BLPOP, say). */
+export const connectionClosedErr = () => err('Connection is closed');
 export const loadingErr = () => new ReplyError('LOADING Redis is loading the dataset in memory');
 export const loadFailedErr = (cause: unknown) => err(`Error loading the dataset: ${describeError(cause)}`);
 export const saveFailedErr = (cause: unknown) => err(`Error saving the dataset: ${describeError(cause)}`);

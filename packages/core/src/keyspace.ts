@@ -8,6 +8,7 @@
  * COPY MOVE DBSIZE SELECT SWAPDB FLUSHDB FLUSHALL. The EXPIRE family, TTL and TOUCH are in
  * expire.ts.
  */
+import { signalKeyAsReady } from './blocked.js';
 import type { Client } from './client.js';
 import type { CommandHandlers } from './commands.js';
 import {
@@ -102,6 +103,7 @@ export class RedisDb {
   dbAdd(key: KeyString, val: RedisObject): void {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
+    if (typeof val === 'object' && !(val instanceof Uint8Array)) signalKeyAsReady(this, key, val);
     this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
   }
 
@@ -114,6 +116,7 @@ export class RedisDb {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (typeof val === 'object' && !(val instanceof Uint8Array)) signalKeyAsReady(this, key, val);
     if (isNew) this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
     this.engine.signalModifiedKey(this, key);
   }
@@ -504,6 +507,8 @@ function swapdbCommand(c: Client, argv: Arg[]): Reply {
     c.engine.signalFlushedDb(id1);
     c.engine.signalFlushedDb(id2);
     db1.swapWith(db2);
+    // scanDatabaseForReadyKeys: sessions blocked in either db may find their key there now.
+    c.engine.blocking.swapped(db1, db2);
   }
   c.engine.dirty++;
   return OK;

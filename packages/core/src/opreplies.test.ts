@@ -14,6 +14,7 @@ import {
   MapReply,
   MemoryPersistence,
   NULL_ARRAY,
+  OpReplies,
   openStore,
   ReplyError,
   Status,
@@ -99,5 +100,16 @@ describe('a resend after a leader change', () => {
     await expect(sendOp(a, ['INCR', 's'], 1)).rejects.toThrow(/not an integer/);
     expect(a.engine.opReplies.size).toBe(0);
     await a.close();
+  });
+});
+
+describe('the table', () => {
+  it('keeps at least the last `capacity` replies, dropping the oldest first', () => {
+    const t = new OpReplies(4);
+    for (let n = 1; n <= 9; n++) t.set(origin, n, encodeStoredReply(n));
+    for (let n = 6; n <= 9; n++) expect(t.get(origin, n)).toBe(n);
+    expect(t.get(origin, 1)).toBeUndefined();
+    expect(t.size).toBeLessThanOrEqual(8);
+    expect([...t.entries()].map(([, n]) => n)).toEqual([...Array(t.size)].map((_, i) => 10 - t.size + i));
   });
 });

@@ -8,48 +8,60 @@
  * a resent command from the table instead of applying it a second time. A command that logged
  * nothing is not recorded: running it again is the same as running it late.
  *
- * The table keeps the most recent `capacity` replies (first in, first out): a resend follows a
- * leader change within moments, so only the tail of the log matters.
+ * The table keeps the most recent `capacity` to 2 × `capacity` replies: two generations of
+ * `capacity`, the older dropped whole when the newer fills (evicting one entry at a time from the front of a
+ * Map makes V8 scan its deleted slots on every insert). A resend follows a leader change within
+ * moments, so only the tail of the log matters.
  */
 import { BinaryReplyError, ReplyError } from './errors.js';
 import { DoubleReply, MapReply, MultiReply, NULL_ARRAY, PushReply, SetReply, Status, type Reply } from './reply.js';
 import { ByteReader, ByteWriter } from './rio.js';
 
-export const DEFAULT_OP_REPLIES = 65_536;
+export const DEFAULT_OP_REPLIES = 32_768;
 
 export class OpReplies {
-  /** `origin + ' ' + n` → the reply, encoded (encodeStoredReply), in the order recorded. */
-  private readonly map = new Map<string, Uint8Array>();
+  /** `origin + ' ' + n` → the reply, encoded (encodeStoredReply): the newer and the older generation. */
+  private young = new Map<string, Uint8Array>();
+  private old = new Map<string, Uint8Array>();
+  private readonly generation: number;
 
-  constructor(readonly capacity = DEFAULT_OP_REPLIES) {}
+  constructor(readonly capacity = DEFAULT_OP_REPLIES) {
+    this.generation = Math.max(1, capacity);
+  }
 
   get size(): number {
-    return this.map.size;
+    return this.young.size + this.old.size;
   }
 
   /** The recorded reply of op `n` from `origin`, or undefined. */
   get(origin: string, n: number): Reply | undefined {
-    const b = this.map.get(opKey(origin, n));
+    const k = opKey(origin, n);
+    const b = this.young.get(k) ?? this.old.get(k);
     return b === undefined ? undefined : decodeStoredReply(b);
   }
 
   /** Record the (encoded) reply of op `n` from `origin`. */
   set(origin: string, n: number, reply: Uint8Array): void {
-    const map = this.map;
-    map.set(opKey(origin, n), reply);
-    if (map.size > this.capacity) map.delete(map.keys().next().value!);
+    if (this.young.size >= this.generation) {
+      this.old = this.young;
+      this.young = new Map();
+    }
+    this.young.set(opKey(origin, n), reply);
   }
 
   /** Every entry, oldest first, as [origin, n, encoded reply]. */
   *entries(): IterableIterator<[string, number, Uint8Array]> {
-    for (const [k, v] of this.map) {
-      const sp = k.lastIndexOf(' ');
-      yield [k.slice(0, sp), Number(k.slice(sp + 1)), v];
+    for (const map of [this.old, this.young]) {
+      for (const [k, v] of map) {
+        const sp = k.lastIndexOf(' ');
+        yield [k.slice(0, sp), Number(k.slice(sp + 1)), v];
+      }
     }
   }
 
   clear(): void {
-    this.map.clear();
+    this.young.clear();
+    this.old.clear();
   }
 }
 

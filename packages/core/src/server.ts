@@ -3,10 +3,12 @@
  * every command of every front passes.
  */
 import type { CommandLog } from './aof.js';
+import { BlockingState, handleClientsBlockedOnKeys, unblockClient, type EngineTimers } from './blocked.js';
 import { commandTable } from './command-table.js';
 import { arityOk, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
 import { Client } from './client.js';
 import {
+  connectionClosedErr,
   err,
   ReplyError,
   subscribedContextErr,
@@ -29,6 +31,11 @@ export interface EngineOptions {
   clock?: () => number;
   /** Random numbers in [0, 1). Default `Math.random`. */
   random?: () => number;
+  /**
+   * Timers for blocked sessions' timeouts (default: the runtime's setTimeout). `false` where the
+   * runtime has none: timeouts are then checked by the active expire cycle.
+   */
+  timers?: EngineTimers | false;
 }
 
 /** A command as it takes effect: what the append-only log records (db index, argv). */
@@ -70,11 +77,15 @@ export class Engine {
   readonly startTime: number;
   lastSave: number;
   readonly stat = { expiredKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  /** Sessions blocked on keys, and the keys made ready (blocked.ts). */
+  readonly blocking = new BlockingState();
+  readonly timers: EngineTimers | null;
   private nextClientId = 1;
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? Date.now;
     this.random = options.random ?? Math.random;
+    this.timers = options.timers === false ? null : (options.timers ?? defaultTimers());
     this.startTime = this.clock();
     this.lastSave = Math.floor(this.startTime / 1000);
     const n = options.databases ?? 16;
@@ -105,6 +116,7 @@ export class Engine {
   }
 
   freeClient(c: Client): void {
+    unblockClient(c, connectionClosedErr());
     this.pubsub.unsubscribeAll(c);
     c.closed = true;
     this.clients.delete(c.id);
@@ -131,7 +143,18 @@ export class Engine {
     if (c.resp === 2 && c.subscriptionCount > 0 && !(cmd.flags & CMD_SUBSCRIBED_OK)) {
       return subscribedContextErr(cmd.fullname);
     }
-    return this.call(c, cmd, argv);
+    const reply = this.call(c, cmd, argv);
+    if (this.blocking.ready.length !== 0) handleClientsBlockedOnKeys(this);
+    return reply;
+  }
+
+  /** Run a blocked session's command again (blocked.ts): its key may have what it waits for now. */
+  reprocessBlocked(c: Client, argv: Arg[]): Reply {
+    const cmd = lookupCommand(this.commands, this.commandSpellings, typeof argv[0] === 'string' ? argv[0] : argLatin1(argv[0]!))!;
+    const reply = this.call(c, cmd, argv);
+    const op = c.blocked?.op;
+    if (op && reply !== c.blocked!.timeoutReply) this.commandLog?.recordAck(op.origin, op.n, reply);
+    return reply;
   }
 
   /** call(): run a checked command and propagate what it changed. */
@@ -139,6 +162,7 @@ export class Engine {
     this.nowCached = false;
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
+    c.argv = argv;
     let reply: Reply;
     try {
       reply = cmd.handler!(c, argv);
@@ -176,6 +200,18 @@ export class Engine {
     if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(keyspaceChannel(dbid, key), event);
     if (flags & NOTIFY_KEYEVENT) this.pubsub.publish(`__keyevent@${dbid}__:${event}`, keyReply(key));
   }
+}
+
+function defaultTimers(): EngineTimers | null {
+  if (typeof globalThis.setTimeout !== 'function') return null;
+  return {
+    setTimeout: (fn, ms) => {
+      const h = globalThis.setTimeout(fn, ms);
+      (h as { unref?: () => void })?.unref?.(); // never keep a Node process alive
+      return h;
+    },
+    clearTimeout: (h) => globalThis.clearTimeout(h as never),
+  };
 }
 
 /** `__keyspace@<db>__:<key>` as a canonical channel name (binary when the key is). */

@@ -11,6 +11,7 @@ import { RedisCommands } from './api/index.js';
 import type { CommandArg, Transport } from './api/transport.js';
 import { Client } from './client.js';
 import { misconfErr, ReplyError } from './errors.js';
+import { checkBlockedTimeouts } from './blocked.js';
 import { activeExpireCycle } from './expire.js';
 import { decodeReply, decodeReplyBuffer, OK, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
 import type { Arg } from './sds.js';
@@ -83,10 +84,21 @@ const durableWaits = new DurableWaits();
 export class LocalTransport implements Transport {
   private readonly client: Client;
   private pushListener: ((m: Reply) => void) | null = null;
+  /** Commands sent while the session is blocked (BLPOP …), run in order once it is unblocked. */
+  private held: (() => void)[] = [];
 
   constructor(readonly engine: Engine) {
-    this.client = engine.createClient();
-    this.client.onPush = (m) => this.pushListener?.(m);
+    const c = (this.client = engine.createClient());
+    c.onPush = (m) => this.pushListener?.(m);
+    c.onUnblocked = () => {
+      // Like a blocked connection's pipeline: what was held back runs now, until one blocks again.
+      while (this.held.length !== 0 && c.blocked === null) this.held.shift()!();
+    };
+  }
+
+  /** True while a command of this session waits for a key (BLPOP …): later ones wait their turn. */
+  get blocked(): boolean {
+    return this.client.blocked !== null;
   }
 
   /** Execute synchronously; errors come back as ReplyError values. */
@@ -97,9 +109,16 @@ export class LocalTransport implements Transport {
     return this.engine.processCommand(this.client, args);
   }
 
+  /** Run `run` once the session is unblocked (in order with the others held back). */
+  private hold<T>(run: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => this.held.push(() => run().then(resolve, reject)));
+  }
+
   send(argv: CommandArg[]): Promise<Decoded> {
+    if (this.client.blocked !== null) return this.hold(() => this.send(argv));
     if (this.engine.commandLog !== null) return this.sendLogged(argv, decodeReply);
     const r = this.execute(argv);
+    if (this.client.deferredReply !== null) return this.deferred(decodeReply);
     if (typeof r === 'string' || typeof r === 'number') return Promise.resolve(r);
     if (r === OK) return OK_PROMISE;
     if (r === null) return NULL_PROMISE;
@@ -107,8 +126,10 @@ export class LocalTransport implements Transport {
   }
 
   sendBuffer(argv: CommandArg[]): Promise<DecodedBuffer> {
+    if (this.client.blocked !== null) return this.hold(() => this.sendBuffer(argv));
     if (this.engine.commandLog !== null) return this.sendLogged(argv, decodeReplyBuffer);
     const r = this.execute(argv);
+    if (this.client.deferredReply !== null) return this.deferred(decodeReplyBuffer);
     return r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decodeReplyBuffer(r));
   }
 
@@ -118,6 +139,7 @@ export class LocalTransport implements Transport {
    * runs, and if it logs effects its reply is logged with them. Bulk replies as bytes with `buffers`.
    */
   sendOp(argv: CommandArg[], origin: string, n: number, buffers: boolean): Promise<DecodedBuffer> {
+    if (this.client.blocked !== null) return this.hold(() => this.sendOp(argv, origin, n, buffers));
     const decode = buffers ? decodeReplyBuffer : decodeReply;
     const log = this.engine.commandLog;
     if (log === null) return buffers ? this.sendBuffer(argv) : this.send(argv);
@@ -139,13 +161,9 @@ export class LocalTransport implements Transport {
     if (log.loading) return log.afterLoad(() => this.sendLogged(argv, decode, origin, n));
     const seqBefore = log.seq;
     const dirtyBefore = engine.dirty;
-    const r = this.execute(argv);
+    const r = this.executeAs(argv, origin, n);
     if (origin !== undefined && log.seq !== seqBefore && this.client.deferredReply === null) log.recordAck(origin, n!, r);
-    const deferred = this.client.deferredReply;
-    if (deferred !== null) {
-      this.client.deferredReply = null;
-      return deferred.then((d) => (d instanceof ReplyError ? Promise.reject(d) : decode(d)));
-    }
+    if (this.client.deferredReply !== null) return this.deferred(decode);
     const reply = (): Promise<T> => (r instanceof ReplyError ? Promise.reject(r) : Promise.resolve(decode(r)));
     if (log.synced) return reply();
     const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
@@ -180,12 +198,15 @@ export class LocalTransport implements Transport {
         if (prior !== undefined) return done(ctx, prior instanceof ReplyError ? prior : decode(prior));
       }
     }
+    if (this.client.blocked !== null) {
+      this.held.push(() => this.dispatch(argv, buffers, done, ctx, origin, n));
+      return;
+    }
     const seqBefore = log?.seq ?? 0;
     const dirtyBefore = engine.dirty;
-    const r = this.execute(argv);
-    const deferred = this.client.deferredReply;
+    const r = this.executeAs(argv, origin, n);
+    const deferred = this.takeDeferred();
     if (deferred !== null) {
-      this.client.deferredReply = null;
       void deferred.then((d) => done(ctx, d instanceof ReplyError ? d : decode(d)));
       return;
     }
@@ -194,6 +215,34 @@ export class LocalTransport implements Transport {
     if (log === null || log.synced) return done(ctx, reply);
     const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
     durableWaits.add(log, done as (ctx: unknown, reply: DecodedBuffer) => void, ctx, reply, wrote);
+  }
+
+  /** execute, as op `n` of `origin` when given (a blocked command keeps it for its later reply). */
+  private executeAs(argv: CommandArg[], origin: string | undefined, n: number | undefined): Reply {
+    if (origin === undefined) return this.execute(argv);
+    this.client.op = { origin, n: n! };
+    try {
+      return this.execute(argv);
+    } finally {
+      this.client.op = null;
+    }
+  }
+
+  /**
+   * The reply a handler deferred (a blocked BLPOP, SAVE), settling once what the command logged
+   * by then is durable: a served BLPOP's pop is logged when it is served.
+   */
+  private takeDeferred(): Promise<Reply> | null {
+    const deferred = this.client.deferredReply;
+    if (deferred === null) return null;
+    this.client.deferredReply = null;
+    const log = this.engine.commandLog;
+    if (log === null) return deferred;
+    return deferred.then((d) => (log.synced ? d : log.whenDurable(log.seq).then(() => d, (e: unknown) => misconfErr(e))));
+  }
+
+  private deferred<T>(decode: (r: Reply) => T): Promise<T> {
+    return this.takeDeferred()!.then((d) => (d instanceof ReplyError ? Promise.reject(d) : decode(d)));
   }
 
   connect(): LocalTransport {
@@ -264,9 +313,10 @@ export class Store extends RedisCommands {
     return new Store(this.transport.connect());
   }
 
-  /** Run one active expiry cycle now (for runtimes without timers). */
+  /** Run one active expiry cycle now, and time out blocked sessions (for runtimes without timers). */
   activeExpireCycle(): void {
     activeExpireCycle(this.transport.engine);
+    checkBlockedTimeouts(this.transport.engine);
   }
 
   /** Run a command synchronously, returning the protocol-level reply (errors as values). */
