@@ -8,6 +8,7 @@ import type { Reply } from '../../packages/core/src/reply.js';
 import { keyLatin1, toKey, valueBytes, type StringValue } from '../../packages/core/src/sds.js';
 import { isString, objectType } from '../../packages/core/src/object.js';
 import type { Store } from '../../packages/core/src/store.js';
+import { TYPE_VALUE_READERS } from './type-values.js';
 import type { Arg } from './values.js';
 
 /** A session's engine-side client (the store's transport keeps it privately). */
@@ -38,7 +39,9 @@ export function snapshotDb(store: Store, db: number, now: number): { keys: Map<s
     if (when !== -1n && BigInt(now) > when) continue; // logically expired, not yet collected
     keys.set(keyLatin1(k), {
       type: objectType(v),
-      value: isString(v) ? Buffer.from(valueBytes(v as StringValue)).toString('latin1') : null,
+      value: isString(v)
+        ? Buffer.from(valueBytes(v as StringValue)).toString('latin1')
+        : (TYPE_VALUE_READERS[objectType(v)]?.fromLodis(v) ?? null),
       expireAt: when,
     });
   }

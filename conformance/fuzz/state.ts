@@ -8,6 +8,7 @@ import type { RedisConnection } from '../redis-client.js';
 import { bulkPayload, splitArrayElements } from '../resp.js';
 import { commandLine, showRaw } from './format.js';
 import { snapshotDb } from './lodis-probe.js';
+import { TYPE_VALUE_READERS } from './type-values.js';
 import type { Arg } from './values.js';
 
 export interface RedisKeyState {
@@ -29,26 +30,44 @@ export async function redisSnapshot(conn: RedisConnection, dbs: number): Promise
   for (let db = 0; db < dbs; db++) {
     if (!keys[db]!.length) continue;
     p2.push(['SELECT', String(db)]);
-    for (const k of keys[db]!) {
-      const key = Buffer.from(k, 'latin1');
-      p2.push(['TYPE', key], ['GET', key], ['PTTL', key]);
-    }
+    for (const k of keys[db]!) p2.push(['TYPE', Buffer.from(k, 'latin1')], ['PTTL', Buffer.from(k, 'latin1')]);
   }
   const r2 = await conn.pipeline(p2);
-  const out: Map<string, RedisKeyState>[] = [];
+  // Then each value, read as its type is read (GET for strings, type-values.ts for the others).
+  const p3: Arg[][] = [];
+  const types: string[][] = [];
+  const pttls: bigint[][] = [];
   let pos = 0;
+  for (let db = 0; db < dbs; db++) {
+    types.push([]);
+    pttls.push([]);
+    if (!keys[db]!.length) continue;
+    pos++; // SELECT
+    p3.push(['SELECT', String(db)]);
+    for (const k of keys[db]!) {
+      const type = r2[pos++]!.slice(1, -2);
+      pttls[db]!.push(BigInt(r2[pos++]!.slice(1, -2)));
+      types[db]!.push(type);
+      const key = Buffer.from(k, 'latin1');
+      p3.push(TYPE_VALUE_READERS[type]?.redisRead(key) ?? ['GET', key]);
+    }
+  }
+  const r3 = await conn.pipeline(p3);
+  const out: Map<string, RedisKeyState>[] = [];
+  pos = 0;
   for (let db = 0; db < dbs; db++) {
     const m = new Map<string, RedisKeyState>();
     if (keys[db]!.length) pos++; // SELECT
-    for (const k of keys[db]!) {
-      const type = r2[pos++]!.slice(1, -2);
-      const get = r2[pos++]!;
-      const pttl = BigInt(r2[pos++]!.slice(1, -2));
-      m.set(k, { type, value: get[0] === '$' ? bulkPayload(get) : null, pttl });
-    }
+    keys[db]!.forEach((k, i) => {
+      const type = types[db]![i]!;
+      const raw = r3[pos++]!;
+      const reader = TYPE_VALUE_READERS[type];
+      const value = reader ? reader.fromRedis(raw) : raw[0] === '$' ? bulkPayload(raw) : null;
+      m.set(k, { type, value, pttl: pttls[db]![i]! });
+    });
     out.push(m);
   }
-  return { dbs: out, commands: p1.length + p2.length };
+  return { dbs: out, commands: p1.length + p2.length + p3.length };
 }
 
 /** What differs between Redis' view of database `db` and Lodis' (empty when they agree). */
