@@ -8,6 +8,7 @@ import { COMMANDS } from '../../../conformance/fuzz/generators.js';
 import { Rng } from '../../../conformance/fuzz/rng.js';
 import { Gen } from '../../../conformance/fuzz/values.js';
 import { createStore, decodeReply, ReplyError, type Engine } from './index.js';
+import type { TypedObject } from './object.js';
 import type { Arg, KeyString } from './sds.js';
 
 /** Where the test clock starts (ms). */
@@ -58,6 +59,13 @@ export function errorText(r: unknown): string {
  * Every database's keys, each with its value's representation and bytes and its expire time,
  * sorted: two engines hold the same data exactly when their dumps are equal.
  */
+/**
+ * How dumpKeyspace writes a collection's whole value (every element, in its order; unordered types
+ * sorted), by type. A new type adds its line here.
+ */
+export const TYPE_DUMPERS: Partial<Record<string, (v: TypedObject) => string>> = {
+};
+
 export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {
   const hex = (b: Uint8Array): string => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
   return engine.dbs.map((db) =>
@@ -70,7 +78,7 @@ export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {
               ? `int:${v}`
               : v instanceof Uint8Array
                 ? `bytes:${hex(v)}`
-                : `${v.type}:?`;
+                : `${v.type}:${TYPE_DUMPERS[v.type]?.(v) ?? '?'}`;
         return [key, value, String(db.expires.get(key) ?? -1)];
       })
       .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)),
