@@ -105,3 +105,9 @@ export function holdForever(locks: LockManager, name: string): Promise<void> {
       .catch(reject);
   });
 }
+
+/** The client id of the holder of lock `name` (null if free or unknown). */
+export async function lockHolder(locks: LockManager, name: string): Promise<string | null> {
+  const snapshot = await locks.query();
+  return snapshot.held?.find((l) => l.name === name)?.clientId ?? null;
+}

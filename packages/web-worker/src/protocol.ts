@@ -117,6 +117,8 @@ export interface Announce {
   readonly kind: 'leader';
   readonly leader: string;
   readonly term: number;
+  /** The Web Locks client id holding the leader lock (a follower checks it before stealing). */
+  readonly lockClient: string | null;
 }
 
 /** Control channel: a worker that starts asks the leader to announce itself. */

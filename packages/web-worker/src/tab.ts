@@ -16,7 +16,7 @@
  */
 import type { CommandArg } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
-import { holdForever, LeaderLock, lockManager } from './election.js';
+import { holdForever, LeaderLock, lockHolder, lockManager } from './election.js';
 import { Leader, RESEND, type LocalResult } from './leader.js';
 import {
   names,
@@ -181,7 +181,9 @@ export class Tab {
       return;
     }
     if (this.leader !== leader) return; // stepped down while loading
-    const announce: Announce = { kind: 'leader', leader: this.id, term };
+    const lockClient = this.locks ? await lockHolder(this.locks, names.leaderLock(this.options.name)).catch(() => null) : null;
+    if (this.leader !== leader) return;
+    const announce: Announce = { kind: 'leader', leader: this.id, term, lockClient };
     this.control?.postMessage(announce);
     this.follow(announce);
   }
@@ -447,6 +449,12 @@ export class Tab {
     try {
       await this.locks.request(names.stealLock(this.options.name), { ifAvailable: true }, async (held) => {
         if (held === null || this.current !== stalled || this.closed) return;
+        // The lock has moved on (the leader died; the next one is still loading): wait for it instead.
+        const holder = await lockHolder(this.locks!, names.leaderLock(this.options.name));
+        if (stalled.lockClient !== null && holder !== stalled.lockClient) {
+          this.lastHeard = performance.now();
+          return;
+        }
         console.warn(`Lodis: the leader of "${this.options.name}" has not answered for ${this.options.leaderTimeout} ms; taking over`);
         this.lock!.steal();
         // Hold the steal lock until a new leader (this one, once loaded) has announced itself.
