@@ -59,6 +59,8 @@ export class Leader {
   private requests: BroadcastChannel | null = null;
   /** Set once stepping down or closing: no new op is accepted. */
   private down = false;
+  /** Set when it stepped down (another leader serves the store); not when this tab is closing. */
+  private steppedDown = false;
   term = 0;
 
   constructor(
@@ -122,8 +124,13 @@ export class Leader {
     return t;
   }
 
-  /** An error reply, or RESEND when the write failed because this leader was fenced. */
+  /**
+   * An error reply, or RESEND: when the write failed because this leader was fenced, and for any
+   * error once it has stepped down (a blocked command cancelled, a write refused) — a command that
+   * failed did nothing, so the next leader may run it.
+   */
   private readonly onError = (e: unknown): LocalResult => {
+    if (this.steppedDown) return RESEND;
     if (this.isFenced()) {
       this.events.fenced();
       return RESEND;
@@ -225,6 +232,10 @@ export class Leader {
   stepDown(): void {
     if (this.down) return;
     this.down = true;
+    this.steppedDown = true;
+    // Blocked commands (BLPOP …) are cancelled at once: nothing was popped, the next leader serves them.
+    for (const t of this.local.values()) if (t.blocked) t.close();
+    for (const tab of this.tabs.values()) for (const t of tab.sessions.values()) if (t.blocked) t.close();
     void this.shutDown().catch(() => {});
   }
 
