@@ -35,6 +35,8 @@ export default defineConfig({
         store: here('./pages/store.html'),
         bench: here('./pages/bench.html'),
         worker: here('./pages/worker.html'),
+        'bench-worker': here('./pages/bench-worker.html'),
+        tabs: here('./pages/tabs.html'),
       },
     },
   },

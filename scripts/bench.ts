@@ -2,11 +2,12 @@
  * `npm run bench` — Lodis next to a raw JS Map and ioredis-mock, measured in one run on this
  * machine, printed as one table (issue 2, "Benchmark"; issue 10 for the bundle size); then the
  * Chromium table of persistence to IndexedDB (bench-idb.ts, issue 3), unless --no-idb, --only or
- * --columns is given.
+ * --columns is given; then the web-worker front in Chromium next to Comlink (bench-worker.ts,
+ * issue 4), unless --no-worker, --only or --columns.
  *
  *   npm run bench                                  # everything, about a minute
  *   npm run bench -- --only=SET,GET,INCR           # some rows
- *   npm run bench -- --no-memory --no-size --no-redis --no-idb
+ *   npm run bench -- --no-memory --no-size --no-redis --no-idb --no-worker
  *   npm run bench -- --columns=map,typed,execute   # some columns (map mapAwait typed pipelined call execute mock)
  *   LODIS_CORE=/tmp/patched/src/index.ts npm run bench   # measure another copy of the engine
  *
@@ -772,6 +773,11 @@ async function main(): Promise<void> {
   if (!flag('no-idb') && !only && !wanted) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-idb.ts')], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) console.log(`Chromium part: failed (exit ${r.status ?? r.signal})`);
+  }
+  // The third: @lodis/web-worker's front in Chromium, next to Comlink (bench-worker.ts); --no-worker skips it.
+  if (!flag('no-worker') && !only && !wanted) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-worker.ts')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) console.log(`web-worker part: failed (exit ${r.status ?? r.signal})`);
   }
   console.log(`\n(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { RedisCommands, ReplyError, type CommandArg, type Decoded, type DecodedBuffer, type Transport } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
 import type { Leadership, PageBatch, WireReply, WorkerApi, WorkerToPage } from './protocol.js';
+import { SessionStates } from './session-state.js';
 import { fromWire, isWireError } from './wire.js';
 
 export interface ClientOptions {
@@ -40,17 +41,32 @@ export interface ClientHooks {
   batch?(commands: number): void;
 }
 
+/** A command until its reply is in (kept whole: a restarted worker is sent it again). */
 interface Pending {
   resolve(v: DecodedBuffer): void;
   reject(e: unknown): void;
-  buffers: boolean;
+  readonly buffers: boolean;
+  readonly session: number;
+  readonly argv: CommandArg[];
+}
+
+/** The worker, its Comlink proxy and the port of one start of it. */
+interface Started {
+  readonly worker: Worker;
+  readonly api: Comlink.Remote<WorkerApi>;
+  readonly port: MessagePort;
+  readonly ready: Promise<void>;
 }
 
 /** The connection to one worker, shared by every session of a client: the batching and the port. */
 class WorkerLink {
-  readonly api: Comlink.Remote<WorkerApi>;
-  readonly ready: Promise<void>;
-  private readonly port: MessagePort;
+  /** This client's id: the origin of its commands' operation ids, for the life of the page. */
+  private readonly origin: string = crypto.randomUUID();
+  private started: Started;
+  /** The page is in the back/forward cache: its worker was terminated, commands wait. */
+  private suspended = false;
+  /** What each session set up (db, subscriptions), for a restarted worker. */
+  private readonly states = new SessionStates();
   /** Id of the next command (its operation number). */
   private nextId = 1;
   private first = 1;
@@ -68,21 +84,96 @@ class WorkerLink {
   closed = false;
 
   constructor(
-    readonly worker: Worker,
+    worker: Worker,
     private readonly ownsWorker: boolean,
-    options: ClientOptions,
+    private readonly options: ClientOptions,
   ) {
     this.hooks = options.hooks ?? {};
-    this.api = Comlink.wrap<WorkerApi>(worker);
+    this.started = this.start(worker);
+    // A page kept in the back/forward cache is frozen, and its worker with it — holding the
+    // store's lock if it led. Its worker is terminated when the page is hidden that way and
+    // started again when it is shown (a worker passed in by the caller is the caller's business).
+    if (ownsWorker && typeof addEventListener === 'function') {
+      addEventListener('pagehide', this.onPageHide);
+      addEventListener('pageshow', this.onPageShow);
+    }
+  }
+
+  get worker(): Worker {
+    return this.started.worker;
+  }
+
+  get api(): Comlink.Remote<WorkerApi> {
+    return this.started.api;
+  }
+
+  get ready(): Promise<void> {
+    return this.started.ready;
+  }
+
+  private start(worker: Worker): Started {
+    const api = Comlink.wrap<WorkerApi>(worker);
     const channel = new MessageChannel();
-    this.port = channel.port1;
-    this.port.onmessage = (e: MessageEvent<WorkerToPage>) => this.receive(e.data);
-    this.ready = this.api.open(
-      { kind: 'open', name: options.name, durability: options.durability ?? 'durable', leaderTimeout: options.leaderTimeout ?? 5000 },
+    const port = channel.port1;
+    port.onmessage = (e: MessageEvent<WorkerToPage>) => this.receive(e.data);
+    const o = this.options;
+    const ready = api.open(
+      { kind: 'open', name: o.name, durability: o.durability ?? 'durable', leaderTimeout: o.leaderTimeout ?? 5000, origin: this.origin },
       Comlink.transfer(channel.port2, [channel.port2]),
     );
-    this.ready.catch(() => {});
+    ready.catch(() => {});
+    return { worker, api, port, ready };
   }
+
+  private readonly onPageHide = (e: PageTransitionEvent): void => {
+    if (!e.persisted || this.closed || this.suspended) return;
+    this.suspended = true;
+    const { worker, api, port } = this.started;
+    worker.terminate(); // releases its locks at once: another tab takes over
+    port.close();
+    api[Comlink.releaseProxy]();
+  };
+
+  private readonly onPageShow = (e: PageTransitionEvent): void => {
+    if (!e.persisted || this.closed || !this.suspended) return;
+    this.suspended = false;
+    this.started = this.start(new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `lodis:${this.options.name}` }));
+    // The new worker knows nothing: set each session up again, then send every unanswered
+    // command again under its id — one the old worker had applied is answered from the log.
+    const commands: CommandArg[][] = [];
+    const sessions: number[] = [];
+    for (const [session, argv] of this.states.restoreCommands()) {
+      commands.push(argv);
+      sessions.push(session);
+    }
+    const restoreIds = commands.length;
+    const buffers: number[] = [];
+    const ids: number[] = [];
+    for (const [id, p] of this.pending) {
+      if (p.buffers) buffers.push(commands.length);
+      commands.push(p.argv);
+      sessions.push(p.session);
+      ids.push(id);
+    }
+    // Restore commands take ids nobody waits for; the pending keep theirs (their op numbers).
+    const first = this.nextId;
+    this.nextId += restoreIds;
+    this.first = this.nextId;
+    if (restoreIds) this.post({ kind: 'batch', first, commands: commands.slice(0, restoreIds), sessions: sessions.slice(0, restoreIds), buffers: [], close: [] });
+    for (let i = 0; i < ids.length; i++) {
+      const k = restoreIds + i;
+      this.post({
+        kind: 'batch',
+        first: ids[i]!,
+        commands: [commands[k]!],
+        sessions: [sessions[k]!],
+        buffers: buffers.includes(k) ? [0] : [],
+        close: [],
+        resent: true,
+      });
+    }
+    if (this.commands.length) this.schedule();
+  };
 
   newSession(): number {
     return this.nextSession++;
@@ -94,13 +185,14 @@ class WorkerLink {
       if (buffers) this.buffers.push(this.commands.length);
       this.commands.push(argv);
       this.sessions.push(session);
-      this.pending.set(this.nextId++, { resolve, reject, buffers });
+      this.pending.set(this.nextId++, { resolve, reject, buffers, session, argv });
       this.schedule();
     });
   }
 
   endSession(session: number): void {
     this.pushListeners.delete(session);
+    this.states.forget(session);
     if (this.closed) return;
     this.closing.push(session);
     this.schedule();
@@ -133,9 +225,15 @@ class WorkerLink {
     this.sessions = [];
     this.buffers = [];
     this.closing = [];
+    // While the page is in the back/forward cache the commands wait in `pending`: resent on return.
+    if (this.suspended) return;
     this.hooks.batch?.(batch.commands.length);
-    this.port.postMessage(batch);
+    this.post(batch);
   };
+
+  private post(batch: PageBatch): void {
+    this.started.port.postMessage(batch);
+  }
 
   private receive(m: WorkerToPage): void {
     if (m.kind === 'replies') {
@@ -146,8 +244,11 @@ class WorkerLink {
         this.pending.delete(ids[i]!);
         const r = replies[i]!;
         if (typeof r !== 'object' || r === null) p.resolve(r);
-        else if (isWireError(r)) p.reject(new ReplyError(r.err));
-        else p.resolve(fromWire(r, p.buffers));
+        else if (isWireError(r)) {
+          p.reject(new ReplyError(r.err));
+          continue;
+        } else p.resolve(fromWire(r, p.buffers));
+        this.states.track(p.session, p.argv);
       }
       if (this.drained !== null && this.pending.size === 0) this.drained();
     } else if (m.kind === 'push') {
@@ -182,8 +283,14 @@ class WorkerLink {
       await this.api.close();
     } finally {
       this.failAll(new ReplyError('ERR Connection is closed'));
-      this.port.close();
-      this.api[Comlink.releaseProxy]();
+      if (this.ownsWorker && typeof removeEventListener === 'function') {
+        removeEventListener('pagehide', this.onPageHide);
+        removeEventListener('pageshow', this.onPageShow);
+      }
+      if (!this.suspended) {
+        this.started.port.close();
+        this.api[Comlink.releaseProxy]();
+      }
       if (this.ownsWorker) this.worker.terminate();
     }
   }

@@ -48,6 +48,13 @@ interface RemoteTab {
   ns: number[];
   replies: WireReply[];
   scheduled: boolean;
+  /** Its worker is gone, or this leader is: its channel is closed. */
+  gone: boolean;
+}
+
+/** Post to a tab's channel unless it is closed (a write of a tab that died may settle after). */
+function post(tab: RemoteTab, msg: OpReplies | OpPush | Pong): void {
+  if (!tab.gone) tab.channel.postMessage(msg);
 }
 
 export class Leader {
@@ -68,6 +75,8 @@ export class Leader {
     private readonly durability: Durability,
     /** This worker's tab id. */
     readonly id: string,
+    /** The origin of this tab's op ids (its page's client id). */
+    private readonly origin: string,
     private readonly locks: LockManager | null,
     private readonly events: LeaderEvents,
   ) {}
@@ -98,7 +107,7 @@ export class Leader {
       return;
     }
     // An op sent before (to another leader) carries its id: it may have been applied already.
-    if (op.resent) t.dispatch(op.argv, op.buffers, this.settleLocal, op, this.id, op.n);
+    if (op.resent) t.dispatch(op.argv, op.buffers, this.settleLocal, op, this.origin, op.n);
     else t.dispatch(op.argv, op.buffers, this.settleLocal, op);
   }
 
@@ -148,7 +157,7 @@ export class Leader {
   private receive(m: RequestMessage): void {
     if (m.to !== this.id || this.down) return; // for another (newer) leader: not ours to run
     if (m.kind === 'ping') {
-      this.tab(m.tab).channel.postMessage({ kind: 'pong', from: this.id } satisfies Pong);
+      post(this.tab(m.tab), { kind: 'pong', from: this.id } satisfies Pong);
       return;
     }
     this.runOps(m);
@@ -162,7 +171,7 @@ export class Leader {
       const t = this.remoteSession(tab, sessions[i]!);
       const buf = buffers[b] === i;
       if (buf) b++;
-      t.dispatch(commands[i]!, buf, this.settleRemote, { tab, n: ns[i]! }, tab.id, ns[i]!);
+      t.dispatch(commands[i]!, buf, this.settleRemote, { tab, n: ns[i]! }, m.origin, ns[i]!);
     }
     for (const s of m.close) {
       tab.sessions.get(s)?.close();
@@ -180,7 +189,7 @@ export class Leader {
     if (tab === undefined) {
       const channel = new BroadcastChannel(names.tab(this.name, id));
       const stopWatching = this.locks ? whenReleased(this.locks, names.tabLock(this.name, id), () => this.tabGone(id)) : () => {};
-      tab = { id, sessions: new Map(), channel, stopWatching, ns: [], replies: [], scheduled: false };
+      tab = { id, sessions: new Map(), channel, stopWatching, ns: [], replies: [], scheduled: false, gone: false };
       this.tabs.set(id, tab);
     }
     return tab;
@@ -192,7 +201,7 @@ export class Leader {
       t = new LocalTransport(this.store!.engine);
       t.onPush((msg) => {
         const push: OpPush = { kind: 'push', from: this.id, session: id, msg: toWire(msg as DecodedBuffer) };
-        tab.channel.postMessage(push);
+        post(tab, push);
       }, true);
       tab.sessions.set(id, t);
     }
@@ -209,7 +218,7 @@ export class Leader {
       const msg: OpReplies = { kind: 'replies', from: this.id, ns: tab.ns, replies: tab.replies };
       tab.ns = [];
       tab.replies = [];
-      tab.channel.postMessage(msg);
+      post(tab, msg);
     });
   }
 
@@ -218,6 +227,7 @@ export class Leader {
     const tab = this.tabs.get(id);
     if (tab === undefined) return;
     this.tabs.delete(id);
+    tab.gone = true;
     for (const t of tab.sessions.values()) t.close();
     tab.channel.close();
   }
@@ -255,7 +265,10 @@ export class Leader {
     } finally {
       // Replies of ops that were in flight go out on their tab's channel first.
       await new Promise((r) => setTimeout(r, 0));
-      for (const tab of this.tabs.values()) tab.channel.close();
+      for (const tab of this.tabs.values()) {
+        tab.gone = true;
+        tab.channel.close();
+      }
       this.tabs.clear();
       for (const t of this.local.values()) t.close();
       this.local.clear();

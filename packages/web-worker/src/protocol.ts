@@ -33,6 +33,11 @@ export interface OpenRequest {
   readonly durability: Durability;
   /** A follower that hears nothing from the leader for this long (ms) while waiting takes over. */
   readonly leaderTimeout: number;
+  /**
+   * The page's client id: the origin of its operation ids. It outlives the worker (a page back
+   * from the back/forward cache starts a new one and resends), so a resend is recognised.
+   */
+  readonly origin: string;
 }
 
 /**
@@ -49,6 +54,8 @@ export interface PageBatch {
   /** Indices (in this batch) of the commands sent with `callBuffer`, ascending. */
   readonly buffers: number[];
   readonly close: number[];
+  /** These commands were sent to an earlier worker of this page: any may have been applied. */
+  readonly resent?: boolean;
 }
 
 /** An error reply, carried as a value: `{ err: "WRONGTYPE Operation against …" }`. */
@@ -132,7 +139,10 @@ export type ControlMessage = Announce | Who;
 export interface OpBatch {
   readonly kind: 'ops';
   readonly to: string;
+  /** The sending worker (its channel, its lifetime lock). */
   readonly tab: string;
+  /** The origin of the ops' ids (the page's client id). */
+  readonly origin: string;
   readonly ns: number[];
   readonly commands: CommandArg[][];
   readonly sessions: number[];

@@ -24,7 +24,7 @@ async function start(name: string): Promise<{ tab: Tab; send: (b: Omit<PageBatch
     if (w) w(e.data);
     else inbox.push(e.data);
   };
-  const tab = new Tab({ name, durability: 'durable', leaderTimeout: 5000 }, port2);
+  const tab = new Tab({ origin: 'page-1', name, durability: 'durable', leaderTimeout: 5000 }, port2);
   open.push(tab);
   await tab.start();
   expect(warn).toHaveBeenCalledWith(expect.stringContaining('single-tab mode'));

@@ -18,6 +18,7 @@ import type { CommandArg } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
 import { holdForever, LeaderLock, lockHolder, lockManager } from './election.js';
 import { Leader, RESEND, type LocalResult } from './leader.js';
+import { SessionStates } from './session-state.js';
 import {
   names,
   type Announce,
@@ -47,15 +48,10 @@ interface Op {
   engine: Leader | null;
 }
 
-/** What a session did that a new leader must be told again. */
-interface SessionState {
-  db: number;
-  readonly channels: Map<string, CommandArg>;
-  readonly patterns: Map<string, CommandArg>;
-  readonly shardChannels: Map<string, CommandArg>;
-}
 
 export interface TabOptions {
+  /** The page's client id: the origin of op ids (protocol.ts OpenRequest). */
+  readonly origin: string;
   readonly name: string;
   readonly durability: Durability;
   readonly leaderTimeout: number;
@@ -77,7 +73,7 @@ export class Tab {
   private term = 0;
   private changes = 0;
   private readonly inflight = new Map<number, Op>();
-  private readonly sessions = new Map<number, SessionState>();
+  private readonly sessions = new SessionStates();
   /** Sessions the page closed before any leader was known. */
   private closeLater: number[] = [];
   private nextInternal = -1;
@@ -99,6 +95,8 @@ export class Tab {
   private lastHeard = 0;
   private watchdog: ReturnType<typeof setInterval> | null = null;
   private stealing = false;
+  /** A new lock holder given time to load and announce itself before it is taken over too. */
+  private spared: string | null = null;
 
   private closed = false;
   private readyResolve!: () => void;
@@ -162,7 +160,7 @@ export class Tab {
       this.lock?.giveUp();
       return;
     }
-    const leader = (this.leader = new Leader(this.options.name, this.options.durability, this.id, this.locks, {
+    const leader = (this.leader = new Leader(this.options.name, this.options.durability, this.id, this.options.origin, this.locks, {
       settled: (op, r) => this.settledLocal(op as Op, r),
       push: (session, msg) => this.postPage({ kind: 'push', session, msg }),
       fenced: () => this.stepDown('another tab took over (fenced)'),
@@ -171,7 +169,8 @@ export class Tab {
     try {
       term = await leader.open();
     } catch (e) {
-      if (this.leader === leader) this.leader = null;
+      if (this.leader !== leader) return; // stepped down while loading: nothing went wrong
+      this.leader = null;
       if (this.locks === null) this.readyReject(e);
       else {
         console.error('Lodis: could not open the store as leader', e);
@@ -212,7 +211,13 @@ export class Tab {
       return;
     }
     if (m.leader === this.id || m.term < this.term) return; // an older leader, late
-    if (this.leader !== null && m.term > this.leader.term) this.stepDown(`tab ${m.leader} leads now (term ${m.term})`);
+    if (this.leader !== null) {
+      // Loading, this worker holds the lock: an announcement now is an older leader's, late (a
+      // lock taken from it is reported by the lock itself).
+      if (this.leader.term === 0) return;
+      if (m.term <= this.leader.term) return;
+      this.stepDown(`tab ${m.leader} leads now (term ${m.term})`);
+    }
     this.follow(m);
   }
 
@@ -240,7 +245,7 @@ export class Tab {
     const pending = [...this.inflight.values()];
     this.inflight.clear();
     this.remotePending = 0;
-    for (const [id, s] of this.sessions) this.restore(id, s);
+    for (const [session, argv] of this.sessions.restoreCommands()) this.internal(session, argv);
     for (const op of pending) {
       this.inflight.set(op.n, op);
       if (op.sentTo !== to) {
@@ -253,17 +258,11 @@ export class Tab {
     for (const s of closing) this.endSession(s);
   }
 
-  /** A new leader knows nothing of a session: select its database and subscribe again. */
-  private restore(session: number, s: SessionState): void {
-    const internal = (argv: CommandArg[]) => {
-      const op: Op = { n: this.nextInternal--, session, argv, buffers: false, sentTo: null, resent: false, internal: true, engine: null };
-      this.inflight.set(op.n, op);
-      this.dispatch(op);
-    };
-    if (s.db !== 0) internal(['SELECT', s.db]);
-    if (s.channels.size) internal(['SUBSCRIBE', ...s.channels.values()]);
-    if (s.patterns.size) internal(['PSUBSCRIBE', ...s.patterns.values()]);
-    if (s.shardChannels.size) internal(['SSUBSCRIBE', ...s.shardChannels.values()]);
+  /** A command that sets a session's state up again on a new leader: its reply is not the page's. */
+  private internal(session: number, argv: CommandArg[]): void {
+    const op: Op = { n: this.nextInternal--, session, argv, buffers: false, sentTo: null, resent: false, internal: true, engine: null };
+    this.inflight.set(op.n, op);
+    this.dispatch(op);
   }
 
   // ---- commands ----
@@ -271,16 +270,17 @@ export class Tab {
   /** A batch from the page. */
   private submit(b: PageBatch): void {
     const { first, commands, sessions, buffers } = b;
+    const resent = b.resent === true;
     let k = 0;
     for (let i = 0; i < commands.length; i++) {
       const buf = buffers[k] === i;
       if (buf) k++;
-      const op: Op = { n: first + i, session: sessions[i]!, argv: commands[i]!, buffers: buf, sentTo: null, resent: false, internal: false, engine: null };
+      const op: Op = { n: first + i, session: sessions[i]!, argv: commands[i]!, buffers: buf, sentTo: null, resent, internal: false, engine: null };
       this.inflight.set(op.n, op);
       if (this.current !== null && !this.switchPending) this.dispatch(op);
     }
     for (const s of b.close) {
-      this.sessions.delete(s);
+      this.sessions.forget(s);
       if (this.current === null || this.switchPending) this.closeLater.push(s);
       else this.endSession(s);
     }
@@ -324,7 +324,7 @@ export class Tab {
     this.outgoing = null;
     const to = this.current?.leader;
     if (out === null || to === undefined || to === this.id) return;
-    const msg: OpBatch = { kind: 'ops', to, tab: this.id, ...out };
+    const msg: OpBatch = { kind: 'ops', to, tab: this.id, origin: this.options.origin, ...out };
     this.requests?.postMessage(msg);
   }
 
@@ -359,7 +359,7 @@ export class Tab {
   private complete(op: Op, r: WireReply): void {
     this.inflight.delete(op.n);
     if (op.internal) return;
-    if (!isError(r)) this.track(op);
+    if (!isError(r)) this.sessions.track(op.session, op.argv);
     this.pageIds.push(op.n);
     this.pageReplies.push(r);
     if (!this.pageFlushScheduled) {
@@ -379,44 +379,6 @@ export class Tab {
   private postPage(m: WorkerToPage): void {
     if (m.kind !== 'replies' && this.pageIds.length) this.flushPage(); // keep replies and pushes in order
     this.page.postMessage(m);
-  }
-
-  /** Remember what a successful command changed in its session's state (for a later leader). */
-  private track(op: Op): void {
-    const a0 = op.argv[0];
-    const name = typeof a0 === 'string' ? a0 : a0 instanceof Uint8Array ? new TextDecoder().decode(a0) : '';
-    if (name.length < 5 || name.length > 12) return;
-    const cmd = name.toLowerCase();
-    const args = (): CommandArg[] => op.argv.slice(1);
-    switch (cmd) {
-      case 'select':
-        this.state(op.session).db = Number(op.argv[1]);
-        return;
-      case 'subscribe':
-        return addAll(this.state(op.session).channels, args());
-      case 'psubscribe':
-        return addAll(this.state(op.session).patterns, args());
-      case 'ssubscribe':
-        return addAll(this.state(op.session).shardChannels, args());
-      case 'unsubscribe':
-        return removeAll(this.state(op.session).channels, args());
-      case 'punsubscribe':
-        return removeAll(this.state(op.session).patterns, args());
-      case 'sunsubscribe':
-        return removeAll(this.state(op.session).shardChannels, args());
-      case 'reset':
-        this.sessions.delete(op.session);
-        return;
-    }
-  }
-
-  private state(session: number): SessionState {
-    let s = this.sessions.get(session);
-    if (s === undefined) {
-      s = { db: 0, channels: new Map(), patterns: new Map(), shardChannels: new Map() };
-      this.sessions.set(session, s);
-    }
-    return s;
   }
 
   // ---- a stalled leader ----
@@ -449,9 +411,12 @@ export class Tab {
     try {
       await this.locks.request(names.stealLock(this.options.name), { ifAvailable: true }, async (held) => {
         if (held === null || this.current !== stalled || this.closed) return;
-        // The lock has moved on (the leader died; the next one is still loading): wait for it instead.
+        // The lock has moved on (the leader died; the next one is loading): give that one a
+        // leaderTimeout of its own before taking the lock from it too. A lock held by no one
+        // visible (a frozen page's worker) is taken at once.
         const holder = await lockHolder(this.locks!, names.leaderLock(this.options.name));
-        if (stalled.lockClient !== null && holder !== stalled.lockClient) {
+        if (holder !== null && holder !== stalled.lockClient && holder !== this.spared) {
+          this.spared = holder;
           this.lastHeard = performance.now();
           return;
         }
@@ -490,23 +455,4 @@ export class Tab {
 
 function isError(r: WireReply): boolean {
   return typeof r === 'object' && r !== null && !Array.isArray(r) && !(r instanceof Uint8Array);
-}
-
-/** A map key for a channel name: text as is, bytes as one char per byte behind a mark. */
-function argKey(a: CommandArg): string {
-  if (a instanceof Uint8Array) {
-    let s = '\uDC00';
-    for (let i = 0; i < a.length; i++) s += String.fromCharCode(a[i]!);
-    return s;
-  }
-  return String(a);
-}
-
-function addAll(m: Map<string, CommandArg>, args: CommandArg[]): void {
-  for (const a of args) m.set(argKey(a), a);
-}
-
-function removeAll(m: Map<string, CommandArg>, args: CommandArg[]): void {
-  if (args.length === 0) m.clear();
-  else for (const a of args) m.delete(argKey(a));
 }

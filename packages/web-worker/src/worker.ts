@@ -16,7 +16,10 @@ let tab: Tab | null = null;
 const api: WorkerApi = {
   async open(request: OpenRequest, port: MessagePort): Promise<void> {
     if (tab) throw new Error('Lodis worker: the store is already open');
-    tab = new Tab({ name: request.name, durability: request.durability, leaderTimeout: request.leaderTimeout }, port);
+    tab = new Tab(
+      { origin: request.origin, name: request.name, durability: request.durability, leaderTimeout: request.leaderTimeout },
+      port,
+    );
     await tab.start();
   },
 
