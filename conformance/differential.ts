@@ -18,7 +18,7 @@ import { bulkPayload, splitArrayElements, splitReplies } from './resp.js';
 import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf } from './fuzz/compare.js';
 import { argBytes, commandLine, showRaw } from './fuzz/format.js';
 import { COMMANDS, FAMILIES, type CommandSpec, type Family } from './fuzz/generators.js';
-import { clientOf, keyExists, maxValueLength, onRawPush, resetStore } from './fuzz/lodis-probe.js';
+import { clientOf, collectionValue, keyExists, maxValueLength, onRawPush, resetStore, timeOutBlocked } from './fuzz/lodis-probe.js';
 import { Rng } from './fuzz/rng.js';
 import { diffDb, redisSnapshot } from './fuzz/state.js';
 import { Gen, type Arg } from './fuzz/values.js';
@@ -268,7 +268,7 @@ function countCommand(label: string, diverged: boolean, redisError: boolean): vo
 function labelOf(op: Op): string {
   if (op.spec === SETTLE_SPEC) return `${op.fullname.toUpperCase()} (settle)`;
   if (op.spec.family === 'misc') return op.spec.name;
-  if (op.spec.kind === 'scan') return 'SCAN (iteration)';
+  if (op.spec.kind === 'scan') return `${op.fullname.toUpperCase()} (iteration)`;
   if (op.spec.kind === 'subscriber') return `subscriber ${op.fullname.toUpperCase()}`;
   return op.fullname.toUpperCase() || op.spec.name;
 }
@@ -370,17 +370,25 @@ async function flush(): Promise<void> {
   for (let i = 0; i < batch.length; i++) judge(batch[i]!.op, replies[i]!, batch[i]!.lodis);
 }
 
-/** SCAN from cursor 0 until it returns 0; the set of keys seen, or the first error. */
+/**
+ * SCAN (or SSCAN …) from cursor 0 until it returns 0; the set of keys (members …) seen, or the
+ * first error. The cursor goes after the command name, or after the key for SSCAN, HSCAN, ZSCAN.
+ */
 async function scanAll(call: (argv: Arg[]) => Promise<string>, argv: Arg[]): Promise<{ raw?: string; keys?: Set<string>; calls: number }> {
   const keys = new Set<string>();
+  const at = fullName(argv) === 'scan' ? 1 : 2;
+  // HSCAN and ZSCAN reply field/value (member/score) pairs: each pair is one element of the set.
+  const group = /^[hz]scan$/.test(fullName(argv)) ? 2 : 1;
   let cursor = '0';
   for (let calls = 1; calls <= 100_000; calls++) {
-    const raw = await call([argv[0]!, cursor, ...argv.slice(1)]);
+    const raw = await call([...argv.slice(0, at), cursor, ...argv.slice(at)]);
     const els = splitArrayElements(raw);
     const next = els?.length === 2 ? bulkPayload(els[0]!) : null;
     const page = els?.length === 2 ? splitArrayElements(els[1]!) : null;
     if (next === null || page === null) return { raw, calls };
-    for (const k of page) keys.add(bulkPayload(k) ?? '');
+    for (let i = 0; i < page.length; i += group) {
+      keys.add(group === 1 ? (bulkPayload(page[i]!) ?? '') : JSON.stringify(page.slice(i, i + group).map((e) => bulkPayload(e))));
+    }
     if (next === '0') return { keys, calls };
     cursor = next;
   }
@@ -444,6 +452,57 @@ async function runRandomKey(op: Op): Promise<void> {
         ...(inRedis ? [] : ["lodis' key does not exist in redis"]),
       ],
     });
+  }
+}
+
+/**
+ * A blocking command (BLPOP …). Redis runs it inside MULTI, where a command that finds nothing
+ * replies at once instead of blocking (as a timeout would), so the stream never waits and a
+ * timeout of 0 is safe; an error at queue time (arity) is its reply. Lodis runs it plainly; if it
+ * blocked, it is timed out at once. BLMOVE and BRPOPLPUSH reply a null bulk inside MULTI where a
+ * timeout replies a null array (blocked.c replyToBlockedClientTimedOut): Redis' reply is
+ * compared as the timeout's.
+ */
+async function runBlocking(op: Op): Promise<void> {
+  const [, queued, exec] = await redisMain.pipeline([['MULTI'], op.argv, ['EXEC']]);
+  stats.harness += 2;
+  let redis = queued!.startsWith('-') ? queued! : (splitArrayElements(exec!)?.[0] ?? exec!);
+  const lodis = execLodis(main, op.argv);
+  if (timeOutBlocked(main) && redis === '$-1\r\n') redis = '*-1\r\n';
+  judge(op, redis, lodis);
+}
+
+/**
+ * A command whose reply is random (CommandSpec.random: SPOP, SRANDMEMBER). Errors are compared
+ * as usual; otherwise both replies must have the same shape and each must be one the command
+ * could give on the key's value before it (Redis' too: that checks the check). Then, when the
+ * command changed the value at random, Lodis is made to hold what Redis holds.
+ */
+async function runRandom(op: Op): Promise<void> {
+  const spec = op.spec.random!;
+  const before = op.argv.length > 1 ? collectionValue(store, clientOf(main).db.id, op.argv[1]!) : null;
+  const redis = await redisMain.send(op.argv);
+  const lodis = execLodis(main, op.argv);
+  if (lodis.threw !== undefined || redis[0] === '-' || lodis.raw[0] === '-') {
+    judge(op, redis, lodis);
+    return;
+  }
+  remember(op, redis, lodis.raw);
+  const why: string[] = [];
+  const shapes = compareReplies({ kind: 'shape' }, redis, lodis.raw);
+  if (shapes !== null) why.push(shapes);
+  const r = spec.check(op.argv, before, redis);
+  if (r !== null) why.push(`redis' reply fails the check (the check is wrong?): ${r}`);
+  const l = spec.check(op.argv, before, lodis.raw);
+  if (l !== null) why.push(`lodis: ${l}`);
+  countCommand(labelOf(op), why.length !== 0, false);
+  if (why.length) {
+    report({ kind: 'reply', family: op.spec.family, index: op.index, label: labelOf(op), argv: op.argv, redis, lodis: lodis.raw, details: why });
+    return;
+  }
+  for (const argv of spec.reconcile?.(op.argv, redis, lodis.raw) ?? []) {
+    execLodis(main, argv);
+    stats.harness++;
   }
 }
 
@@ -587,7 +646,7 @@ async function run(): Promise<number> {
       const op = nextOp(i);
       stats.sent++;
       const kind = op.spec.kind ?? 'cmd';
-      if (kind === 'cmd') {
+      if (kind === 'cmd' && op.spec.random === undefined) {
         guardQuadratic(op);
         guardAllocation(op);
         pending.push({ op, lodis: execLodis(main, op.argv) });
@@ -599,8 +658,12 @@ async function run(): Promise<number> {
         if (pending.length >= BATCH) await flush();
       } else {
         await flush();
-        if (kind === 'scan') await runScan(op);
+        if (op.spec.random !== undefined) {
+          guardAllocation(op);
+          await runRandom(op);
+        } else if (kind === 'scan') await runScan(op);
         else if (kind === 'randomkey') await runRandomKey(op);
+        else if (kind === 'blocking') await runBlocking(op);
         else await runSubscriber(op);
       }
       if ((i + 1) % ROUND === 0 || i === COUNT - 1) await endRound();

@@ -93,6 +93,19 @@ export function bulkPayload(raw: RawReply): string | null {
   return n < 0 ? null : raw.slice(nl + 2, nl + 2 + n);
 }
 
+/** An array reply's bulk payloads (one char per byte), or null when it is not an array of bulk strings. */
+export function bulkStrings(raw: RawReply): string[] | null {
+  const els = splitArrayElements(raw);
+  if (els === null) return null;
+  const out: string[] = [];
+  for (const e of els) {
+    const p = bulkPayload(e);
+    if (p === null) return null;
+    out.push(p);
+  }
+  return out;
+}
+
 /** A RESP2 reply as values: bulk strings decoded as UTF-8, integers past 2^53 as bigints. */
 export function parseRaw(raw: RawReply): Parsed {
   let pos = 0;

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { checkBlockedTimeouts } from '../packages/core/src/blocked.js';
 import { createStore, encodeResp2, type Reply, type Store } from '../packages/core/src/index.js';
 import { normalise, parseTranscript, showResp, type Recording } from './transcript.js';
 
@@ -40,6 +41,7 @@ describe('transcripts recorded from redis-server', () => {
       for (const step of steps) {
         if (step.kind === 'sleep') {
           now += step.ms;
+          checkBlockedTimeouts(root.engine); // a blocked command whose deadline passed times out, as it did while recording
           continue;
         }
         const expected = rec.replies[r++] ?? '';

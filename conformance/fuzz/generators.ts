@@ -3,15 +3,19 @@
  * Entries are data; the driver (differential.ts) picks them by weight, names them in random case,
  * sometimes mutates their arguments (wrong arity, junk in place of a number …) and compares the
  * replies. `kind` marks the few commands whose replies cannot be compared one call at a time:
- * SCAN (a full iteration is compared), RANDOMKEY (the key must exist on both sides), and the
- * commands of subscriber sessions (their whole output stream is compared).
+ * SCAN (a full iteration is compared), RANDOMKEY (the key must exist on both sides), the
+ * commands of subscriber sessions (their whole output stream is compared), and blocking commands
+ * (run inside MULTI on Redis, so they never wait; see runBlocking).
  */
+import { HASH_COMMANDS } from './gen-hashes.js';
+import { LIST_COMMANDS } from './gen-lists.js';
+import { SET_COMMANDS } from './gen-sets.js';
 import { CHANNEL_PATTERNS, CHANNELS, Gen, KEY_POOLS, UNKNOWN_COMMANDS, type Arg } from './values.js';
 
-export const FAMILIES = ['strings', 'bitmaps', 'hll', 'keys', 'server', 'pubsub', 'misc'] as const;
+export const FAMILIES = ['strings', 'bitmaps', 'hll', 'lists', 'hashes', 'sets', 'keys', 'server', 'pubsub', 'misc'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-export type Kind = 'cmd' | 'scan' | 'randomkey' | 'subscriber';
+export type Kind = 'cmd' | 'scan' | 'randomkey' | 'subscriber' | 'blocking';
 
 export interface CommandSpec {
   /** The command as Redis spells it; for `misc` a label. */
@@ -37,6 +41,25 @@ export interface CommandSpec {
    * the driver touches the key at once (EXISTS deletes it lazily on both sides).
    */
   readonly settle?: (argv: readonly Arg[]) => Arg[] | null;
+  /**
+   * The reply is drawn at random (SPOP, SRANDMEMBER): instead of comparing the two replies, the
+   * driver checks each against the key's value before the command (differential.ts runRandom).
+   */
+  readonly random?: RandomReply;
+}
+
+/** How a random reply is judged (CommandSpec.random). */
+export interface RandomReply {
+  /**
+   * Null when `raw` (a RESP2 reply that is not an error) is one `argv` could give on a key that
+   * held `before` (its canonical form, type-values.ts; null for no key), else why not.
+   */
+  check(argv: readonly Arg[], before: string | null, raw: string): string | null;
+  /**
+   * When the command also changed the value at random (SPOP), commands that make Lodis' value
+   * what Redis' became, given both replies.
+   */
+  reconcile?(argv: readonly Arg[], redis: string, lodis: string): Arg[][];
 }
 
 const settleAbsoluteExpiry = (argv: readonly Arg[]): Arg[] | null =>
@@ -304,4 +327,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: '(unknown)', family: 'misc', weight: 0.5,
     argv: (g) => [g.pick(UNKNOWN_COMMANDS), ...Array.from({ length: g.int(0, 4) }, () => (g.chance(0.2) ? 'y'.repeat(g.int(50, 150)) : g.value()))],
   },
+  ...LIST_COMMANDS,
+  ...HASH_COMMANDS,
+  ...SET_COMMANDS,
 ];

@@ -3,6 +3,7 @@
  * state check works whichever command families have landed): the keyspace of every database,
  * a session's selected database, and a raw view of a session's pushed messages.
  */
+import { unblockClient } from '../../packages/core/src/blocked.js';
 import type { Client } from '../../packages/core/src/client.js';
 import type { Reply } from '../../packages/core/src/reply.js';
 import { keyLatin1, toKey, valueBytes, type StringValue } from '../../packages/core/src/sds.js';
@@ -60,6 +61,16 @@ export function keyExists(store: Store, db: number, key: Arg): boolean {
   return when === undefined || Date.now() <= when;
 }
 
+/** The canonical form (type-values.ts) of the collection `key` holds in database `db`, or null. */
+export function collectionValue(store: Store, db: number, key: Arg): string | null {
+  const d = store.engine.dbs[db]!;
+  const k = toKey(key);
+  const v = d.dict.get(k);
+  const when = d.expires.get(k);
+  if (v === undefined || isString(v) || (when !== undefined && Date.now() > when)) return null;
+  return TYPE_VALUE_READERS[objectType(v)]?.fromLodis(v) ?? null;
+}
+
 /** The longest value `key` holds in any database (0 when absent or not a string). */
 export function maxValueLength(store: Store, key: Arg): number {
   const k = toKey(key);
@@ -69,6 +80,18 @@ export function maxValueLength(store: Store, key: Arg): number {
     if (v !== undefined && isString(v)) max = Math.max(max, valueBytes(v as StringValue).length);
   }
   return max;
+}
+
+/**
+ * If the session's last command blocked (BLPOP on empty keys …), time it out now, as if its
+ * deadline had passed: true when it had blocked.
+ */
+export function timeOutBlocked(s: Store): boolean {
+  const c = clientOf(s);
+  if (c.blocked === null) return false;
+  unblockClient(c, c.blocked.timeoutReply);
+  c.deferredReply = null;
+  return true;
 }
 
 /** Empty every database and put the session back on db 0 (after a divergent round). */

@@ -6,6 +6,11 @@
  * sort in the canonical form; ordered ones (lists, sorted sets, streams) keep their order.
  */
 import type { TypedObject } from '../../packages/core/src/object.js';
+import type { HashObject } from '../../packages/core/src/types/hash.js';
+import type { ListObject } from '../../packages/core/src/types/list.js';
+import type { SetObject } from '../../packages/core/src/types/set.js';
+import { keyLatin1, valueLatin1 } from '../../packages/core/src/sds.js';
+import { bulkPayload, splitArrayElements } from '../resp.js';
 import type { Arg } from './values.js';
 
 export interface TypeValueReader {
@@ -18,4 +23,35 @@ export interface TypeValueReader {
 }
 
 /** By Redis type name (TYPE's reply). */
-export const TYPE_VALUE_READERS: Partial<Record<string, TypeValueReader>> = {};
+export const TYPE_VALUE_READERS: Partial<Record<string, TypeValueReader>> = {
+  list: {
+    redisRead: (key) => ['LRANGE', key, '0', '-1'],
+    fromRedis: (raw) => JSON.stringify((splitArrayElements(raw) ?? []).map((e) => bulkPayload(e))),
+    fromLodis: (v) => JSON.stringify((v as ListObject).toArray().map((e) => Buffer.from(e).toString('latin1'))),
+  },
+  hash: {
+    redisRead: (key) => ['HGETALL', key],
+    fromRedis: (raw) => {
+      const els = (splitArrayElements(raw) ?? []).map((e) => bulkPayload(e) ?? '');
+      const pairs: [string, string][] = [];
+      for (let i = 0; i + 1 < els.length; i += 2) pairs.push([els[i]!, els[i + 1]!]);
+      return canonicalPairs(pairs);
+    },
+    fromLodis: (v) => canonicalPairs([...(v as HashObject).entries()].map(([f, x]) => [keyLatin1(f), valueLatin1(x)])),
+  },
+  set: {
+    redisRead: (key) => ['SMEMBERS', key],
+    fromRedis: (raw) => canonicalMembers((splitArrayElements(raw) ?? []).map((e) => bulkPayload(e) ?? '')),
+    fromLodis: (v) => canonicalMembers([...(v as SetObject)].map(keyLatin1)),
+  },
+};
+
+/** Set members (byte strings), sorted: a set has no order. */
+export function canonicalMembers(members: string[]): string {
+  return JSON.stringify(members.sort());
+}
+
+/** Field/value pairs (byte strings) sorted by field: a hash table's order is Redis' hash order. */
+function canonicalPairs(pairs: [string, string][]): string {
+  return JSON.stringify(pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)));
+}

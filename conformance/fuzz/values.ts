@@ -15,6 +15,9 @@ export const KEY_POOLS = {
   num: ['n0', 'n1', 'n2', 'n3'],
   bit: ['b0', 'b1', 'b2', 'b3'],
   hll: ['h0', 'h1', 'h2', 'h3'],
+  list: ['list0', 'list1', 'list2', 'list3'],
+  hash: ['hash0', 'hash1', 'hash2', 'hash3'],
+  set: ['set0', 'set1', 'set2', 'set3'],
   special: ['', 'ké', '__proto__', 'constructor', 'a b', 'k\u0000z', '*', '日本', 'K0'] as Arg[],
 } as const;
 const BINARY_KEYS: Arg[] = [bytes(0xff, 0xfe, 0x00), bytes(0xc3)];

@@ -11,7 +11,10 @@ import { pubsubCommands } from './pubsub.js';
 import { rdbCommands } from './rdb.js';
 import { serverCommands } from './server-commands.js';
 import { bitopsCommands } from './types/bitops.js';
+import { hashCommands } from './types/hash.js';
 import { hllCommands } from './types/hll.js';
+import { listCommands } from './types/list.js';
+import { setCommands } from './types/set.js';
 import { stringCommands } from './types/string.js';
 
 export const commandTable = buildCommandTable(
@@ -24,6 +27,9 @@ export const commandTable = buildCommandTable(
     stringCommands,
     bitopsCommands,
     hllCommands,
+    hashCommands,
+    listCommands,
+    setCommands,
     aofCommands,
     rdbCommands,
   ],

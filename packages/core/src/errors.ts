@@ -125,6 +125,28 @@ export const lcsNotStringErr = () => err('The specified keys must contain string
 export const lcsLenAndIdxErr = () => err('If you want both the length and indexes, please just use IDX.');
 export const lcsTooLongErr = () => err('Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len');
 
+// Lists (t_list.c; object.c getPositiveLongFromObjectOrReply for LPOP/RPOP's count).
+export const mustBePositiveErr = () => err('value is out of range, must be positive');
+export const lposRankZeroErr = () =>
+  err("RANK can't be zero: use 1 to start from the first match, 2 from the second ... or use negative to start from the end of the list");
+export const lposCountNegativeErr = () => err("COUNT can't be negative");
+export const lposMaxlenNegativeErr = () => err("MAXLEN can't be negative");
+export const numkeysErr = () => err('numkeys should be greater than 0');
+export const countPositiveErr = () => err('count should be greater than 0');
+
+// Hashes (t_hash.c; object.c getRangeLongFromObjectOrReply for HRANDFIELD's count).
+export const hashValueNotIntegerErr = () => err('hash value is not an integer');
+export const hashValueNotFloatErr = () => err('hash value is not a float');
+export const valueIsNanOrInfinityErr = () => err('value is NaN or Infinity');
+export const valueOutOfRangeErr = () => err('value is out of range');
+export const rangeLongErr = (min: string, max: string) => err(`value is out of range, value must between ${min} and ${max}`);
+/** Lodis builds a reply in memory: HRANDFIELD's negative counts past this many elements are refused. */
+export const randomReplyTooLargeErr = (max: number) => err(`Lodis: the reply would hold more than ${max} elements`);
+
+// Sets (t_set.c sinterCardCommand; SPOP's count is mustBePositiveErr, SRANDMEMBER's rangeLongErr).
+export const numkeysOverArgsErr = () => err("Number of keys can't be greater than number of args");
+export const limitNegativeErr = () => err("LIMIT can't be negative");
+
 // Persistence (aof.c, rdb.c, server.c processCommand).
 /** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */
 export const misconfErr = (cause: unknown) => new ReplyError(`MISCONF Errors writing to IndexedDB: ${describeError(cause)}`);

@@ -55,4 +55,7 @@ export { Subscription, type PubSubMessage, type SubscribeOptions } from './api/p
 export { BitFieldCommand, type BitFieldOffset, type BitFieldType, type BitUnit } from './api/bitmaps.js';
 export type { GetExOptions, Integer, KeyValues, LcsMatch, LcsOptions, SetOptions } from './api/strings.js';
 export type { CopyOptions, ExpireOption, KeyType, ScanCommandOptions } from './api/keys.js';
+export type { ListDirection, ListInsertPosition, LposOptions } from './api/lists.js';
+export type { HashFields, HScanOptions } from './api/hashes.js';
 export type { FlushOptions } from './api/server.js';
+export type { SInterCardOptions, SScanOptions } from './api/sets.js';

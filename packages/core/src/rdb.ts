@@ -39,6 +39,9 @@ import type { RedisObject } from './object.js';
 import { OK, type Reply } from './reply.js';
 import { ByteReader, ByteWriter, crc32, ShortReadError } from './rio.js';
 import { argIs, BINARY_MARK, latin1ToBytes, type Arg, type KeyString } from './sds.js';
+import { readHashObject, writeHashObject, type HashObject } from './types/hash.js';
+import { readListObject, writeListObject, type ListObject } from './types/list.js';
+import { readSetObject, writeSetObject, type SetObject } from './types/set.js';
 import type { Engine } from './server.js';
 import type { Int64 } from './util.js';
 
@@ -91,6 +94,9 @@ export const OBJECT_CODECS: readonly ObjectCodec[] = [
     write: (w, o) => w.taggedBytes(o as Uint8Array, 1),
     read: (r) => r.bytes(r.tag().length),
   },
+  { code: 3, kind: 'list', write: (w, o) => writeListObject(w, o as ListObject), read: readListObject },
+  { code: 4, kind: 'hash', write: (w, o) => writeHashObject(w, o as HashObject), read: readHashObject },
+  { code: 5, kind: 'set', write: (w, o) => writeSetObject(w, o as SetObject), read: readSetObject },
 ];
 
 const CODEC_BY_KIND = new Map(OBJECT_CODECS.map((c) => [c.kind, c]));

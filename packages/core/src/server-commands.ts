@@ -130,7 +130,7 @@ function randomHex(n: number): string {
 function infoClients(c: Client): InfoFields {
   return [
     ['connected_clients', c.engine.clients.size],
-    ['blocked_clients', 0],
+    ['blocked_clients', c.engine.blocking.count],
   ];
 }
 

@@ -9,6 +9,9 @@ import { Rng } from '../../../conformance/fuzz/rng.js';
 import { Gen } from '../../../conformance/fuzz/values.js';
 import { createStore, decodeReply, ReplyError, type Engine } from './index.js';
 import type { TypedObject } from './object.js';
+import type { HashObject } from './types/hash.js';
+import type { ListObject } from './types/list.js';
+import type { SetObject } from './types/set.js';
 import type { Arg, KeyString } from './sds.js';
 
 /** Where the test clock starts (ms). */
@@ -64,6 +67,16 @@ export function errorText(r: unknown): string {
  * sorted), by type. A new type adds its line here.
  */
 export const TYPE_DUMPERS: Partial<Record<string, (v: TypedObject) => string>> = {
+  list: (v) => JSON.stringify((v as ListObject).toArray().map((e) => (typeof e === 'string' ? `t:${e}` : `b:${Buffer.from(e).toString('hex')}`))),
+  // In the hash's order (HGETALL's), with its encoding: both are reproduced by replay and snapshots.
+  hash: (v) =>
+    JSON.stringify([
+      (v as HashObject).listpack ? 'listpack' : 'hashtable',
+      ...[...(v as HashObject).entries()].map(([f, x]) => [f, typeof x === 'string' ? `t:${x}` : typeof x === 'number' ? `i:${x}` : `b:${Buffer.from(x).toString('hex')}`]),
+    ]),
+  // In the set's order. Not its encoding: SPOP rebuilds a set it takes most of (an intset again if
+  // what remains allows), but is logged as SREM, as Redis logs it, which a replay does not rebuild.
+  set: (v) => JSON.stringify([...(v as SetObject).keys()]),
 };
 
 export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {

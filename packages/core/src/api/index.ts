@@ -4,10 +4,13 @@
  */
 import { CommandsBase } from './base.js';
 import { BitmapCommands } from './bitmaps.js';
+import { HashCommands } from './hashes.js';
 import { HyperLogLogCommands } from './hll.js';
 import { KeyCommands } from './keys.js';
+import { ListCommands } from './lists.js';
 import { PubSubCommands } from './pubsub.js';
 import { ServerCommands } from './server.js';
+import { SetCommands } from './sets.js';
 import { StringCommands } from './strings.js';
 
 export class RedisCommands extends CommandsBase {}
@@ -17,10 +20,13 @@ export interface RedisCommands
     KeyCommands,
     BitmapCommands,
     HyperLogLogCommands,
+    ListCommands,
+    HashCommands,
+    SetCommands,
     PubSubCommands,
     ServerCommands {}
 
-for (const family of [StringCommands, KeyCommands, BitmapCommands, HyperLogLogCommands, PubSubCommands, ServerCommands]) {
+for (const family of [StringCommands, KeyCommands, BitmapCommands, HyperLogLogCommands, ListCommands, HashCommands, SetCommands, PubSubCommands, ServerCommands]) {
   for (const name of Object.getOwnPropertyNames(family.prototype)) {
     if (name !== 'constructor') {
       Object.defineProperty(RedisCommands.prototype, name, Object.getOwnPropertyDescriptor(family.prototype, name)!);

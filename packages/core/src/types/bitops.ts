@@ -255,9 +255,17 @@ function setbitCommand(c: Client, argv: Arg[]): Reply {
   const on = parseInt64Or(argv[3]!, bitValueErr);
   if (on !== 0 && on !== 1) throw bitValueErr();
   const key = toKey(argv[1]!);
-  const { bytes, grown } = lookupStringForBitCommand(c, key, offset);
   const byte = Math.floor(offset / 8);
   const mask = 0x80 >> (offset & 7);
+  // A bit already set as asked changes nothing: the value keeps its representation (a text or
+  // integer value would otherwise become bytes without the change being logged).
+  const cur = asString(c.db.lookupKeyWrite(key));
+  if (cur !== undefined && !(cur instanceof Uint8Array) && byte < valueLength(cur)) {
+    valueBytesAt(cur, byte, oneByte);
+    const bit = oneByte[0]! & mask ? 1 : 0;
+    if (bit === on) return bit;
+  }
+  const { bytes, grown } = lookupStringForBitCommand(c, key, offset);
   const old = bytes[byte]! & mask ? 1 : 0;
   if (grown || old !== on) {
     bytes[byte] = on ? bytes[byte]! | mask : bytes[byte]! & ~mask;
