@@ -6,12 +6,12 @@
  *   await redis.lpop('jobs', 5);                           // ['b', 'c']
  *   await redis.lpos('jobs', 'x', { rank: -1 });           // index of the last 'x', or null
  *   await redis.lmove('jobs', 'done', 'left', 'right');    // the element moved, or null
- *   const [key, job] = (await worker.blpop(5, 'jobs', 'urgent')) ?? [];  // waits up to 5 s
+ *   const [key, job] = (await worker.blpop('jobs', 'urgent', 5)) ?? [];  // waits up to 5 s
  *
- * @upstash/redis has no blocking commands (it speaks HTTP). Here they take the timeout first
- * (seconds, decimals allowed, 0 = forever) so the keys can be variadic; otherwise their arguments
- * are in Redis' order. A blocking call waits on its own session: open one with `store.connect()`
- * so other commands are not held behind it.
+ * @upstash/redis has no blocking commands (it speaks HTTP). Here they take their arguments in
+ * Redis' order, as ioredis does (the timeout in seconds, decimals allowed, 0 = forever; BLMPOP's
+ * timeout first, as in Redis). A blocking call waits on its own session: open one with
+ * `store.connect()` so other commands are not held behind it.
  */
 import { CommandsBase } from './base.js';
 import type { CommandArg } from './transport.js';
@@ -144,14 +144,18 @@ export abstract class ListCommands extends CommandsBase {
     return this.send(pushMpopArgs(['LMPOP'], numkeys, keys, direction, count)) as Promise<[string, string[]] | null>;
   }
 
-  /** BLPOP key [key ...] timeout — [key, element] from the first key holding a list, waiting up to `timeout` s; null on timeout. */
-  blpop(timeout: number, ...keys: CommandArg[]): Promise<[key: string, element: string] | null> {
-    return this.send(['BLPOP', ...keys, timeout]) as Promise<[string, string] | null>;
+  /**
+   * BLPOP key [key ...] timeout — [key, element] from the first key holding a list, waiting up to
+   * `timeout` seconds (0: forever) on this session; null on timeout. Arguments in Redis' order:
+   * `await worker.blpop('email_queue', 0)`.
+   */
+  blpop(...keysAndTimeout: [...keys: CommandArg[], timeout: number]): Promise<[key: string, element: string] | null> {
+    return this.send(['BLPOP', ...keysAndTimeout]) as Promise<[string, string] | null>;
   }
 
-  /** BRPOP key [key ...] timeout — as blpop, from the tail. */
-  brpop(timeout: number, ...keys: CommandArg[]): Promise<[key: string, element: string] | null> {
-    return this.send(['BRPOP', ...keys, timeout]) as Promise<[string, string] | null>;
+  /** BRPOP key [key ...] timeout — as blpop, from the tail: `await worker.brpop('email_queue', 0)`. */
+  brpop(...keysAndTimeout: [...keys: CommandArg[], timeout: number]): Promise<[key: string, element: string] | null> {
+    return this.send(['BRPOP', ...keysAndTimeout]) as Promise<[string, string] | null>;
   }
 
   /** BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout — as lmove, waiting for the source; null on timeout. */

@@ -235,8 +235,8 @@ describe('list commands', () => {
     expect(await store.rpoplpush('l', 'm')).toBe('3');
     expect(await store.lmpop(2, ['nope', 'm'], 'LEFT', 5)).toEqual(['m', ['3', 'a']]);
     expect(await store.lmpop(1, ['m'], 'left')).toBe(null);
-    expect(await store.blpop(0, 'nope', 'l')).toEqual(['l', '1']);
-    expect(await store.brpop(1.5, 'l')).toEqual(['l', '2']);
+    expect(await store.blpop('nope', 'l', 0)).toEqual(['l', '1']);
+    expect(await store.brpop('l', 1.5)).toEqual(['l', '2']);
     expect(await store.rpush('l', 'a', 'b')).toBe(2);
     expect(await store.blmove('l', 'n', 'right', 'left', 0)).toBe('b');
     expect(await store.brpoplpush('l', 'n', 0)).toBe('a');
@@ -244,7 +244,7 @@ describe('list commands', () => {
     await expect(store.lpush('nope', 1)).resolves.toBe(1);
     await store.set('s', 'v');
     await expect(store.lpush('s', 'x')).rejects.toThrow(WRONGTYPE);
-    await expect(store.blpop(-1, 'l')).rejects.toThrow('ERR timeout is negative');
+    await expect(store.blpop('l', -1)).rejects.toThrow('ERR timeout is negative');
   });
 
   it('bytes in, bytes out; text and bytes compare by their bytes', async () => {
@@ -351,9 +351,9 @@ describe('blocking commands', () => {
   it('serve waiters first come, first served, per key', async () => {
     const { store } = blockingSetup();
     const [s1, s2, s3] = [store.connect(), store.connect(), store.connect()];
-    const p1 = s1.blpop(0, 'q');
-    const p2 = s2.blpop(0, 'other', 'q');
-    const p3 = s3.brpop(0, 'q');
+    const p1 = s1.blpop('q', 0);
+    const p2 = s2.blpop('other', 'q', 0);
+    const p3 = s3.brpop('q', 0);
     expect(store.engine.blocking.count).toBe(3);
     expect(await store.rpush('q', 'a')).toBe(1);
     expect(await p1).toEqual(['q', 'a']);
@@ -370,7 +370,7 @@ describe('blocking commands', () => {
     const { store } = blockingSetup();
     const s1 = store.connect();
     await s1.call('SELECT', 1);
-    const p = s1.blpop(0, 'a', 'b');
+    const p = s1.blpop('a', 'b', 0);
     await store.rpush('b', 'in-db0');
     expect((await state(p)).done).toBe(false);
     const s2 = store.connect();
@@ -384,18 +384,18 @@ describe('blocking commands', () => {
     const { store } = blockingSetup();
     const s = store.connect();
     await store.rpush('src', 'a', 'b', 'c', 'd');
-    const p1 = s.blpop(0, 'renamed');
+    const p1 = s.blpop('renamed', 0);
     await store.call('COPY', 'src', 'renamed');
     expect(await p1).toEqual(['renamed', 'a']);
-    const p2 = s.brpop(0, 'moved');
+    const p2 = s.brpop('moved', 0);
     await store.call('RENAME', 'src', 'moved');
     expect(await p2).toEqual(['moved', 'd']);
     await s.call('SELECT', 1);
-    const p3 = s.blpop(0, 'moved');
+    const p3 = s.blpop('moved', 0);
     await store.call('MOVE', 'moved', 1);
     expect(await p3).toEqual(['moved', 'a']);
     await store.rpush('swapped', 'x');
-    const p4 = s.blpop(0, 'swapped');
+    const p4 = s.blpop('swapped', 0);
     await store.call('SWAPDB', 0, 1);
     expect(await p4).toEqual(['swapped', 'x']);
     expect(await s.lrange('moved', 0, -1)).toEqual([]);
@@ -405,7 +405,7 @@ describe('blocking commands', () => {
   it('time out on the engine clock, with decimals', async () => {
     const { store, advance } = blockingSetup();
     const s = store.connect();
-    const p = s.blpop(0.5, 'q');
+    const p = s.blpop('q', 0.5);
     const m = store.connect().blmove('q', 'd', 'left', 'left', 1.25);
     const mp = store.connect().call('BLMPOP', '0.001', 1, 'q', 'LEFT');
     advance(1);
@@ -443,7 +443,7 @@ describe('blocking commands', () => {
     const [s1, s2, s3] = [store.connect(), store.connect(), store.connect()];
     const p1 = s1.blmove('a', 'b', 'left', 'right', 0);
     const p2 = s2.brpoplpush('b', 'c', 0);
-    const p3 = s3.blpop(0, 'c');
+    const p3 = s3.blpop('c', 0);
     await store.lpush('a', 'x');
     expect(await p1).toBe('x');
     expect(await p2).toBe('x');
@@ -469,7 +469,7 @@ describe('blocking commands', () => {
   it('a waiter on several keys is served from the list that came, even if another of its keys turned into a string', async () => {
     const { store } = blockingSetup();
     const s = store.connect();
-    const p = s.blpop(0, 'a', 'b');
+    const p = s.blpop('a', 'b', 0);
     await store.set('a', 'str');
     await store.rpush('b', 'x');
     expect(await p).toEqual(['b', 'x']);
@@ -482,7 +482,7 @@ describe('blocking commands', () => {
     store.engine.onPropagate = (db, argv) => log.push(argv.join(' '));
     const s = store.connect();
     const p = s.blmpop(0, 2, ['x', 'q'], 'RIGHT', 3);
-    const p2 = store.connect().blpop(0, 'q');
+    const p2 = store.connect().blpop('q', 0);
     await store.rpush('q', 'a', 'b');
     expect(await p).toEqual(['q', ['b', 'a']]);
     expect((await state(p2)).done).toBe(false);
@@ -492,7 +492,7 @@ describe('blocking commands', () => {
   it('closing a blocked session rejects its command and pops nothing', async () => {
     const { store } = blockingSetup();
     const s = store.connect();
-    const p = s.blpop(0, 'q');
+    const p = s.blpop('q', 0);
     const held = s.get('k');
     await s.close();
     await expect(p).rejects.toThrow('ERR Connection is closed');
@@ -506,9 +506,9 @@ describe('blocking commands', () => {
     const { store } = blockingSetup();
     const s = store.connect();
     const order: string[] = [];
-    const p = s.blpop(0, 'q').then((r) => (order.push(`blpop ${JSON.stringify(r)}`), r));
+    const p = s.blpop('q', 0).then((r) => (order.push(`blpop ${JSON.stringify(r)}`), r));
     const a = s.rpush('mine', '1').then((r) => (order.push(`rpush ${r}`), r));
-    const b = s.blpop(0, 'q2').then((r) => (order.push(`blpop2 ${JSON.stringify(r)}`), r));
+    const b = s.blpop('q2', 0).then((r) => (order.push(`blpop2 ${JSON.stringify(r)}`), r));
     const c = s.llen('mine').then((r) => (order.push(`llen ${r}`), r));
     await tick();
     expect(order).toEqual([]);
@@ -530,7 +530,7 @@ describe('blocking commands', () => {
     const store = await openStore(options);
     const s1 = store.connect();
     const s2 = store.connect();
-    const w1 = s1.blpop(0, 'q');
+    const w1 = s1.blpop('q', 0);
     const w2 = s2.blmove('q', 'dst', 'right', 'left', 0);
     await store.rpush('q', 'a', 'b', 'c');
     expect(await w1).toEqual(['q', 'a']);
