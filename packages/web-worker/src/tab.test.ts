@@ -67,4 +67,23 @@ describe('a tab without Web Locks', () => {
     expect(replies).toEqual({ 4: null, 5: 1 });
     expect(pushes).toEqual([{ kind: 'push', session: 2, msg: ['message', 'ch', 'hi'].map((s) => new TextEncoder().encode(s)) }]);
   });
+
+  it('answers other sessions while one is blocked, and serves it when a push comes', async () => {
+    const { send, next } = await start(`single-${Math.random()}`);
+    const enc = (x: string) => new TextEncoder().encode(x);
+    send({ first: 1, commands: [['BLPOP', 'q', '0'], ['SET', 'k', 'v'], ['GET', 'k']], sessions: [1, 0, 0], buffers: [2], close: [] });
+    const got = new Map<number, unknown>();
+    while (got.size < 2) {
+      const m = await next();
+      if (m.kind === 'replies') m.ids.forEach((id, i) => got.set(id, m.replies[i]));
+    }
+    expect(Object.fromEntries(got)).toEqual({ 2: 'OK', 3: enc('v') }); // the BLPOP (1) still waits
+    send({ first: 4, commands: [['RPUSH', 'q', 'job']], sessions: [0], buffers: [], close: [] });
+    while (got.size < 4) {
+      const m = await next();
+      if (m.kind === 'replies') m.ids.forEach((id, i) => got.set(id, m.replies[i]));
+    }
+    expect(got.get(1)).toEqual(['q', 'job']);
+    expect(got.get(4)).toBe(1);
+  });
 });
