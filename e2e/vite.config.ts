@@ -37,6 +37,7 @@ export default defineConfig({
         worker: here('./pages/worker.html'),
         'bench-worker': here('./pages/bench-worker.html'),
         tabs: here('./pages/tabs.html'),
+        queue: here('./pages/queue.html'),
       },
     },
   },

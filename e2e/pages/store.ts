@@ -128,11 +128,16 @@ async function populate(db: number, from: number, to: number, valueBytes: number
   }
 }
 
+/**
+ * Open an existing store's database as is. One that does not exist is not created (an empty
+ * database of version 1 would make the store's own open skip its upgrade and find no stores).
+ */
 function idbOpen(dbName: string): Promise<IDBDatabase> {
   return new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(dbName);
+    req.onupgradeneeded = () => req.transaction!.abort();
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onerror = () => reject(req.error?.name === 'AbortError' ? new Error(`${dbName} does not exist`) : req.error);
   });
 }
 
