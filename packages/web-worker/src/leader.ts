@@ -83,7 +83,9 @@ export class Leader {
 
   /** Load the store (bumping the epoch: fencing off any older leader) and start taking ops. */
   async open(): Promise<number> {
-    const persistence = idbPersistence({ name: this.name, durability: this.durability });
+    // 'memory': nothing outlives the leader, so nothing is logged (and there is nothing to resend
+    // against: a new leader starts empty).
+    const persistence = this.durability === 'memory' ? undefined : idbPersistence({ name: this.name, durability: this.durability });
     this.persistence = persistence instanceof IdbPersistence ? persistence : null;
     const store = await openStore({ persistence });
     if (this.down) {
