@@ -293,3 +293,19 @@ describe('wrong types', () => {
     expect(call('BITPOS', 'l', 2)).toMatchObject({ message: 'ERR The bit argument must be 1 or 0.' });
   });
 });
+
+describe('a bit write that changes nothing', () => {
+  // Nothing is logged for it, so the value must keep its representation for a replay to match.
+  it('leaves a text or integer value as it was (SETBIT to the same bit, BITFIELD whose SETs all fail)', () => {
+    const s = createStore({ activeExpire: false });
+    s.execute('SET', 'n', '-17');
+    s.execute('SET', 'f', 'hello');
+    expect(s.execute('SETBIT', 'n', '2', '1')).toBe(1);
+    expect(s.execute('BITFIELD', 'f', 'OVERFLOW', 'FAIL', 'SET', 'u8', '0', '-255')).toEqual([null]);
+    const dict = s.engine.dbs[0]!.dict;
+    expect(dict.get('n')).toBe('-17');
+    expect(dict.get('f')).toBe('hello');
+    expect(s.execute('SETBIT', 'n', '2', '0')).toBe(1);
+    expect(dict.get('n')).toBeInstanceOf(Uint8Array);
+  });
+});

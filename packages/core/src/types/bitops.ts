@@ -597,10 +597,12 @@ function bitfieldGeneric(c: Client, argv: Arg[], readonlyCommand: boolean): Repl
   const key = toKey(argv[1]!);
   let value: StringValue | undefined;
   let grown = false;
+  let original: StringValue | undefined;
   if (readonly) {
     value = asString(c.db.lookupKeyRead(key));
   } else {
     if (readonlyCommand) throw bitfieldRoErr();
+    original = asString(c.db.lookupKeyWrite(key));
     const target = lookupStringForBitCommand(c, key, highestWriteOffset);
     value = target.bytes;
     grown = target.grown;
@@ -626,6 +628,9 @@ function bitfieldGeneric(c: Client, argv: Arg[], readonlyCommand: boolean): Repl
     // Every write failed (OVERFLOW FAIL) yet the key was created or padded. Redis does not count
     // that as a change, so its AOF loses the key; Lodis logs the command so a replay matches.
     c.engine.dirty++;
+  } else if (original !== undefined && !(original instanceof Uint8Array)) {
+    // Nothing changed: the value keeps its representation (text or integer), as nothing is logged.
+    c.db.dbOverwrite(key, original);
   }
   return replies;
 }
