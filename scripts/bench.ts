@@ -1,12 +1,17 @@
 /**
  * `npm run bench` — Lodis next to a raw JS Map and ioredis-mock, measured in one run on this
- * machine, printed as one table (issue 2, "Benchmark"; issue 10 for the bundle size); then the
- * Chromium table of persistence to IndexedDB (bench-idb.ts, issue 3), unless --no-idb, --only or
- * --columns is given; then the web-worker front in Chromium next to Comlink (bench-worker.ts,
+ * machine, printed as one table (issue 2, "Benchmark"; issue 10 for the bundle size), and a second
+ * table from the same run for lists, hashes and sets (LPUSH RPOP LRANGE HSET HGETALL SADD
+ * SISMEMBER SINTER, next to a ring-buffer deque, Maps and Sets: bench-collections.ts) with their
+ * targets (push/pop against the deque, RPOP on a 1M list against a 10-element one, SINTER
+ * 10k×10k in ms); then the Chromium table of persistence to IndexedDB (bench-idb.ts, issue 3),
+ * unless --no-idb, --only or --columns is given; then the web-worker front in Chromium next to Comlink (bench-worker.ts,
  * issue 4), unless --no-worker, --only or --columns.
  *
- *   npm run bench                                  # everything, about a minute
+ *   npm run bench                                  # everything: ~1.5 min in process, then the Chromium tables
  *   npm run bench -- --only=SET,GET,INCR           # some rows
+ *   npm run bench -- --only=LPUSH,RPOP,SINTER      # some rows of the second table (RPOP adds the 1M/10 comparison)
+ *   npm run bench -- --verbose                     # each cell's figure and time on stderr as it runs
  *   npm run bench -- --no-memory --no-size --no-redis --no-idb --no-worker
  *   npm run bench -- --columns=map,typed,execute   # some columns (map mapAwait typed pipelined call execute mock)
  *   LODIS_CORE=/tmp/patched/src/index.ts npm run bench   # measure another copy of the engine
@@ -21,9 +26,11 @@
  * Timing: calibrate the op count of a round to ~ROUND_MS, warm up for WARMUP_MS, then time
  * ROUNDS rounds with performance.now() and report the median. A round during which this process
  * ran on a CPU for less than 85% of the time (process.cpuUsage: other processes preempted it) is
- * set aside and timed again. The process re-runs itself with --expose-gc so the heap is collected
- * between cells; the memory figures come from fresh child processes (bench-memory.ts). For where
- * the time goes, see bench-profile.ts.
+ * set aside and timed again; no new round of a lists/hashes/sets cell starts once it has run
+ * CELL_BUDGET_MS (slow contenders). Rows whose state a round changes (LPUSH, RPOP, SADD) restore
+ * it between rounds, untimed. The process re-runs itself with --expose-gc so the heap is
+ * collected between cells; the memory figures come from fresh child processes (bench-memory.ts).
+ * For where the time goes, see bench-profile.ts.
  */
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -32,6 +39,26 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { createRequire } from 'node:module';
+import {
+  COLLECTION_COMMANDS,
+  COLLECTION_LABEL,
+  HASH_FIELDS,
+  HASHES,
+  INTER,
+  INTER_COMMON,
+  K as COLLECTION_K,
+  MOCK_NOTE,
+  RANGE,
+  RPOP_BATCH,
+  SEGMENT_MAX_MS,
+  lodisWorkload,
+  mockWorkload,
+  rawWorkload,
+  rpopLengthWorkload,
+  type LodisCollections,
+  type MockCollections,
+  type Workload,
+} from './bench-collections.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -47,6 +74,12 @@ const WARMUP_MS = 200;
 /** A timed round counts only if this process ran for this share of it (else it was preempted). */
 const MIN_CPU_SHARE = 0.85;
 const MAX_ATTEMPTS = ROUNDS * 3;
+/**
+ * No timed round of a lists/hashes/sets cell starts after this long in it (calibration and
+ * warm-up included): ioredis-mock takes milliseconds per op there. The first table's cells run as
+ * they always have.
+ */
+const CELL_BUDGET_MS = 4000;
 const PIPELINE = 100; // ops issued before one Promise.all in the pipelined column
 const MGET_KEYS = 10;
 const BITMAP_BITS = 1 << 20; // SETBIT offsets in [0, 2^20): a 128 KB bitmap
@@ -93,6 +126,11 @@ const LABEL: Record<Command, string> = {
   PFADD: 'PFADD',
 };
 const TARGET: Partial<Record<Command, number>> = { SET: 0.4, GET: 0.4, INCR: 0.4 };
+/** RPOP's length comparison (lists issue): a long list, a short one, and what "as fast" is read as. */
+const RPOP_LONG = 1_000_000;
+const RPOP_SHORT = 10;
+const RPOP_MIDDLE = 10_000;
+const RPOP_AS_FAST = 0.9;
 
 // ---- the contenders' client shapes ------------------------------------------------------------
 
@@ -139,6 +177,19 @@ interface Measured {
   /** Rounds kept (ran on a CPU for ≥ MIN_CPU_SHARE of their time) and rounds timed. */
   clean: number;
   timed: number;
+  /** The cell ran out of its time budget (budgetMs) before ROUNDS clean rounds. */
+  capped: boolean;
+}
+
+interface MeasureOptions {
+  /** Untimed, before every call of the loop (restores a row's state: trim, top-up …). */
+  between?: (n: number) => unknown;
+  /** Op counts are multiples of this (PIPELINE for the pipelined column); calibration starts there. */
+  quantum?: number;
+  /** The loop returns the milliseconds of its timed part (rates use them; calibration uses the wall clock). */
+  selfTimed?: boolean;
+  /** No timed round starts after this long in the cell (the collections rows: CELL_BUDGET_MS). */
+  budgetMs?: number;
 }
 
 const cpuMicros = () => {
@@ -146,35 +197,52 @@ const cpuMicros = () => {
   return u.user + u.system;
 };
 
-async function measure(loop: Loop): Promise<Measured> {
-  let n = 256;
+async function measure(loop: Loop, opts: MeasureOptions = {}): Promise<Measured> {
+  const started = performance.now();
+  const between = opts.between ?? (() => undefined);
+  // The rows of bench.ts run in multiples of PIPELINE from 256 ops; the collections rows (some of
+  // whose contenders take milliseconds per op) from one op.
+  const quantum = opts.quantum ?? PIPELINE;
+  let n = opts.quantum === undefined ? 256 : quantum;
   let t = 0;
   for (;;) {
+    await between(n);
     const t0 = performance.now();
     await loop(n);
     t = performance.now() - t0;
     if (t >= 30) break;
     n *= 2;
   }
-  const perRound = Math.max(PIPELINE, Math.ceil((n * ROUND_MS) / t / PIPELINE) * PIPELINE);
+  const perRound = Math.max(quantum, Math.ceil((n * ROUND_MS) / t / quantum) * quantum);
   const warm = performance.now();
-  while (performance.now() - warm < WARMUP_MS) await loop(perRound);
+  do {
+    await between(perRound);
+    await loop(perRound);
+  } while (performance.now() - warm < WARMUP_MS);
   // Timed with performance.now(); a round in which the process was preempted (other processes on
-  // the machine) is set aside and timed again, up to MAX_ATTEMPTS rounds in all.
+  // the machine) is set aside and timed again, up to MAX_ATTEMPTS rounds in all, and no new round
+  // starts once the cell has run opts.budgetMs (a contender that is slow per op, or preempted
+  // throughout, cannot stall the run).
   const clean: number[] = [];
   const all: number[] = [];
+  let capped = false;
   while (clean.length < ROUNDS && all.length < MAX_ATTEMPTS) {
+    if (all.length > 0 && performance.now() - started > (opts.budgetMs ?? Infinity)) {
+      capped = true;
+      break;
+    }
+    await between(perRound);
     const c0 = cpuMicros();
     const t0 = performance.now();
-    await loop(perRound);
+    const timed = await loop(perRound);
     const ms = performance.now() - t0;
-    const rate = perRound / (ms / 1000);
+    const rate = perRound / ((opts.selfTimed ? (timed as number) : ms) / 1000);
     all.push(rate);
     if ((cpuMicros() - c0) / 1000 >= MIN_CPU_SHARE * ms) clean.push(rate);
   }
   const rates = (clean.length >= 3 ? clean : all).sort((a, b) => a - b);
   const median = rates[rates.length >> 1]!;
-  return { opsPerSec: median, spread: (rates[rates.length - 1]! - rates[0]!) / median, clean: clean.length, timed: all.length };
+  return { opsPerSec: median, spread: (rates[rates.length - 1]! - rates[0]!) / median, clean: clean.length, timed: all.length, capped };
 }
 
 // ---- the raw Map baseline: the same work, synchronous, as an app would write it ---------------
@@ -615,10 +683,19 @@ async function redisReference(): Promise<string | null> {
 
 // ---- the table -------------------------------------------------------------------------------
 
+function fmtCount(n: number): string {
+  return n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1e3}k` : String(n);
+}
+
 function fmt(opsPerSec: number): string {
   if (opsPerSec >= 1e6) return `${(opsPerSec / 1e6).toFixed(2)}M`;
   if (opsPerSec >= 1e3) return `${(opsPerSec / 1e3).toFixed(0)}k`;
   return opsPerSec.toFixed(0);
+}
+
+/** A legend line: the label in the first 14 columns, as the table legends are laid out. */
+function legend(label: string, text: string): string {
+  return label.length < 14 ? label.padEnd(14) + text : `${label} ${text}`;
 }
 
 function table(header: string[], rows: string[][]): string {
@@ -633,6 +710,7 @@ async function main(): Promise<void> {
   const core = (await import(corePath)) as Core;
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7).toUpperCase().split(',');
   const commands = COMMANDS.filter((c) => !only || only.includes(c));
+  const collections = COLLECTION_COMMANDS.filter((c) => !only || only.includes(c));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
   console.log(
@@ -658,95 +736,267 @@ async function main(): Promise<void> {
   let cleanRounds = 0;
   let timedRounds = 0;
 
+  /** Time one cell (or record why it cannot run) under `key`. */
+  const timeCell = async (
+    key: string,
+    make: () => CellOrReason | Workload | Promise<CellOrReason | Workload>,
+  ): Promise<Measured | string> => {
+    globalThis.gc!();
+    const t0 = performance.now(); // for --verbose: setup, probe and timing
+    let cell: CellOrReason | Workload;
+    try {
+      cell = await make();
+    } catch (e) {
+      cell = `error: ${(e as Error).message.slice(0, 60)}`;
+    }
+    if (typeof cell === 'string') {
+      results.set(key, cell);
+      return cell;
+    }
+    try {
+      const m = await measure(
+        cell.loop,
+        'quantum' in cell ? { between: cell.between, quantum: cell.quantum, selfTimed: cell.selfTimed, budgetMs: CELL_BUDGET_MS } : {},
+      );
+      if (flag('verbose')) {
+        const s = ((performance.now() - t0) / 1000).toFixed(1);
+        console.error(`  ${key}: ${fmt(m.opsPerSec)} ops/s, ${m.clean}/${m.timed} rounds kept, ${s} s`);
+      }
+      results.set(key, m);
+      cleanRounds += m.clean;
+      timedRounds += m.timed;
+      if (m.spread > worstSpread.spread) worstSpread = { spread: m.spread, where: key.replace('/', ' ') };
+      return m;
+    } catch (e) {
+      const why = `error: ${(e as Error).message.slice(0, 60)}`;
+      results.set(key, why);
+      return why;
+    } finally {
+      cell.close();
+    }
+  };
+
   for (const cmd of commands) {
     for (const col of cols) {
-      globalThis.gc!();
-      let cell: CellOrReason;
-      try {
-        cell =
-          col === 'map'
-            ? mapCell(cmd)
-            : col === 'mapAwait'
-              ? mapAwaitCell(cmd)
-              : col === 'mock'
-                ? await mockCell(cmd)
-                : await lodisCell(core, cmd, col);
-      } catch (e) {
-        cell = `error: ${(e as Error).message.slice(0, 60)}`;
-      }
-      if (typeof cell === 'string') {
-        results.set(`${cmd}/${col}`, cell);
-        continue;
-      }
-      try {
-        const m = await measure(cell.loop);
-        results.set(`${cmd}/${col}`, m);
-        cleanRounds += m.clean;
-        timedRounds += m.timed;
-        if (m.spread > worstSpread.spread) worstSpread = { spread: m.spread, where: `${cmd} ${col}` };
-      } catch (e) {
-        results.set(`${cmd}/${col}`, `error: ${(e as Error).message.slice(0, 60)}`);
-      } finally {
-        cell.close();
+      await timeCell(`${cmd}/${col}`, () =>
+        col === 'map' ? mapCell(cmd) : col === 'mapAwait' ? mapAwaitCell(cmd) : col === 'mock' ? mockCell(cmd) : lodisCell(core, cmd, col),
+      );
+    }
+  }
+  // Lists, hashes, sets (bench-collections.ts): the same columns, raw JS structures for the Map.
+  const freshStore = () => core.createStore() as LodisCollections;
+  const RedisMock = createRequire(import.meta.url)('ioredis-mock') as new () => MockCollections;
+  for (const cmd of collections) {
+    for (const col of cols) {
+      await timeCell(`${cmd}/${col}`, () =>
+        col === 'map'
+          ? rawWorkload(cmd, false)
+          : col === 'mapAwait'
+            ? rawWorkload(cmd, true)
+            : col === 'mock'
+              ? mockWorkload(RedisMock, cmd)
+              : lodisWorkload(freshStore, cmd, col, PIPELINE),
+      );
+    }
+  }
+  // RPOP against the list's length, 10 and 1M elements: the RPOPs alone (pure) and with the LPUSH
+  // that refills the list in the timed loop (queue); alternated, the best of the medians kept.
+  // execute/pure, the target's reading, also on a middle length: is there a trend with length?
+  const lengthRuns = (
+    [
+      ['execute', 'pure', 2, [RPOP_SHORT, RPOP_MIDDLE, RPOP_LONG]],
+      ['await', 'pure', 1, [RPOP_SHORT, RPOP_LONG]],
+      ['execute', 'queue', 1, [RPOP_SHORT, RPOP_LONG]],
+    ] as const
+  ).filter(([style]) => cols.includes(style));
+  const rpopByLength = new Map<string, Measured | string>();
+  if (collections.includes('RPOP')) {
+    for (const [style, mode, repeats, lengths] of lengthRuns) {
+      for (let rep = 0; rep < repeats; rep++) {
+        for (const len of rep % 2 === 0 ? lengths : [...lengths].reverse()) {
+          const key = `RPOP@${len}/${mode}/${style}`;
+          const m = await timeCell(key, () => rpopLengthWorkload(freshStore, len, style, mode));
+          const prev = rpopByLength.get(key);
+          if (prev === undefined || typeof prev === 'string' || (typeof m !== 'string' && m.opsPerSec > prev.opsPerSec)) rpopByLength.set(key, m);
+        }
       }
     }
   }
 
   const notes = new Set<string>();
-  const show = (cmd: Command, col: Col): string => {
+  const show = (cmd: string, label: string, col: Col): string => {
     const r = results.get(`${cmd}/${col}`) ?? 'not run';
-    if (typeof r !== 'string') return (r.clean < 3 ? '~' : '') + fmt(r.opsPerSec);
+    if (typeof r !== 'string') {
+      if (r.capped) notes.add(`${label} ${col}: ${r.timed} timed rounds in the ${CELL_BUDGET_MS / 1000} s per-cell limit`);
+      return (r.clean < 3 ? '~' : '') + fmt(r.opsPerSec);
+    }
     if (r === 'not run') return '-';
-    if (r !== 'missing' && r !== 'no method') notes.add(`${LABEL[cmd]} ${col}: ${r}`);
+    if (r !== 'missing' && r !== 'no method') notes.add(`${label} ${col}: ${r}`);
     return 'n/a';
   };
-  const rows = commands.map((cmd) => {
-    const map = results.get(`${cmd}/map`) as Measured;
-    const lodis = results.get(`${cmd}/await`)!;
-    const ratio = typeof lodis === 'string' ? null : lodis.opsPerSec / map.opsPerSec;
-    const target = TARGET[cmd];
-    return [
-      LABEL[cmd],
-      show(cmd, 'map'),
-      show(cmd, 'mapAwait'),
-      show(cmd, 'await'),
-      show(cmd, 'pipelined'),
-      show(cmd, 'call'),
-      show(cmd, 'execute'),
-      show(cmd, 'mock'),
-      ratio === null ? 'n/a' : `${ratio.toFixed(2)}×`,
-      target === undefined ? '—' : `≥ ${target.toFixed(2)}× ${ratio !== null && ratio >= target ? 'met' : 'MISSED'}`,
-    ];
-  });
-  console.log('ops/s, median. Headline: "Lodis typed" = the typed API with one `await` per op; the ratio and target use it.');
-  console.log(
-    table(
+  const rate = (key: string): number | null => {
+    const r = results.get(key);
+    return r === undefined || typeof r === 'string' ? null : r.opsPerSec;
+  };
+  const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
+  const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}×`);
+  const columns = (cmd: string, label: string) => (['map', 'mapAwait', 'await', 'pipelined', 'call', 'execute', 'mock'] as const).map((c) => show(cmd, label, c));
+
+  if (commands.length > 0) {
+    const rows = commands.map((cmd) => {
+      const r = ratio(rate(`${cmd}/await`), rate(`${cmd}/map`));
+      const target = TARGET[cmd];
+      return [
+        LABEL[cmd],
+        ...columns(cmd, LABEL[cmd]),
+        times(r),
+        target === undefined ? '—' : `≥ ${target.toFixed(2)}× ${r !== null && r >= target ? 'met' : 'MISSED'}`,
+      ];
+    });
+    console.log('ops/s, median. Headline: "Lodis typed" = the typed API with one `await` per op; the ratio and target use it.');
+    console.log(
+      table(
+        [
+          'command',
+          'raw Map',
+          'Map+await',
+          'Lodis typed',
+          `typed ×${PIPELINE}`,
+          'Lodis call',
+          'execute',
+          'ioredis-mock',
+          'typed/Map',
+          'target (issue 2)',
+        ],
+        rows,
+      ),
+    );
+    console.log(
       [
-        'command',
-        'raw Map',
-        'Map+await',
-        'Lodis typed',
-        `typed ×${PIPELINE}`,
-        'Lodis call',
-        'execute',
-        'ioredis-mock',
-        'typed/Map',
-        'target (issue 2)',
-      ],
-      rows,
-    ),
-  );
+        '',
+        'raw Map       synchronous Map.set/get (INCR: get+set; MGET: 10 gets into a new array; SETBIT: a Uint8Array; PFADD: Set.add)',
+        'Map+await     the same, with `await` after each op: the ceiling of any promise-per-op API here',
+        'Lodis typed   `await store.set(k, v)`, `await store.get(k)` … one op at a time',
+        `${`typed ×${PIPELINE}`.padEnd(14)}the typed API pipelined: ${PIPELINE} ops issued, then one \`await Promise.all\``,
+        "Lodis call    `await store.call('SET', k, v)` … one op at a time",
+        "execute       `store.execute('SET', k, v)`: the engine, synchronous, no promise, reply not decoded",
+        'ioredis-mock  ioredis-mock 8.13.1, `await redis.set(k, v)` … one op at a time',
+        `MGET counts commands (10 keys each). n/a: the command or typed method has not landed, or the contender lacks it.`,
+      ].join('\n'),
+    );
+  }
+
+  if (collections.length > 0) {
+    const rows = collections.map((cmd) => [
+      COLLECTION_LABEL[cmd],
+      ...columns(cmd, COLLECTION_LABEL[cmd]),
+      times(ratio(rate(`${cmd}/await`), rate(`${cmd}/mapAwait`))),
+      times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/map`))),
+    ]);
+    console.log(`\nlists, hashes, sets — ops/s, median, same run and columns; "raw JS" is the JS structure doing the same work.`);
+    console.log(
+      table(
+        ['command', 'raw JS', 'raw+await', 'Lodis typed', `typed ×${PIPELINE}`, 'Lodis call', 'execute', 'ioredis-mock', 'typed/raw+await', 'execute/raw'],
+        rows,
+      ),
+    );
+    console.log(
+      [
+        '',
+        'raw JS        lists: a ring-buffer deque (RingDeque, bench-collections.ts); hashes: a Map of Maps, HGETALL building the',
+        '              { field: value } object the typed API returns; sets: Sets, SINTER walking the smaller and probing the larger',
+        'raw+await     the same, with `await` after each op',
+        legend('LPUSH', `one element per op onto one list of ${COLLECTION_K / 1000}k (trimmed back to ${COLLECTION_K / 1000}k between rounds, untimed)`),
+        legend('RPOP', `from one list of ≥ ${COLLECTION_K / 1000}k (topped up between rounds, untimed, so it never runs dry)`),
+        legend(COLLECTION_LABEL.LRANGE, `the first ${RANGE} elements of a ${COLLECTION_K / 1000}k-element list`),
+        legend('HSET', `one field per op into one of ${HASHES / 1000}k hashes of ${HASH_FIELDS} fields, shuffled; every field exists (an update);`),
+        legend('', 'typed: `await store.hset(key, { [field]: value })`, the shape the typed API takes; ioredis-mock: hset(key, field, value)'),
+        legend(COLLECTION_LABEL.HGETALL, `one of the same ${HASHES / 1000}k hashes per op, shuffled`),
+        legend('SADD', `one new member per op into a set of ${COLLECTION_K / 1000}k (the round's members removed between rounds, untimed)`),
+        legend('SISMEMBER', `hits, shuffled, on a set of ${COLLECTION_K / 1000}k`),
+        legend(COLLECTION_LABEL.SINTER, `two sets of ${INTER / 1000}k with ${INTER_COMMON / 1000}k members in common: a ${INTER_COMMON / 1000}k-member reply`),
+        'typed/raw+await  Lodis typed over raw+await (the convention the README reads targets by); execute/raw: engine over raw JS, both sync',
+      ].join('\n'),
+    );
+    if (cols.includes('mock')) console.log(MOCK_NOTE.map((l, i) => (i === 0 ? 'note: ' : '      ') + l).join('\n'));
+
+    // The issue's targets, read from the rows above and the length comparison.
+    const lines: string[] = ['', 'targets (lists, hashes, sets):'];
+    const pushPop = collections.filter((c) => c === 'LPUSH' || c === 'RPOP');
+    if (pushPop.length > 0) {
+      lines.push(
+        '  push/pop within 0.5× of a raw deque — read, as the README reads its targets, against the deque with one `await`',
+        '  per op (the ceiling of any promise-per-op API): Lodis typed / (deque+await) ≥ 0.50×. The sync pair is shown too.',
+      );
+      const t = table(
+        ['', 'typed/(deque+await)', 'typed/deque', 'execute/(deque+await)', 'execute/deque', 'target'],
+        pushPop.map((cmd) => {
+          const r = ratio(rate(`${cmd}/await`), rate(`${cmd}/mapAwait`));
+          return [
+            cmd,
+            times(r),
+            times(ratio(rate(`${cmd}/await`), rate(`${cmd}/map`))),
+            times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/mapAwait`))),
+            times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/map`))),
+            r === null ? 'n/a' : `≥ 0.50× ${r >= 0.5 ? 'met' : 'MISSED'}`,
+          ];
+        }),
+      );
+      lines.push(...t.split('\n').map((l) => `  ${l}`));
+    }
+    if (collections.includes('RPOP') && lengthRuns.length > 0) {
+      lines.push(
+        `  RPOP on a ${fmtCount(RPOP_LONG)}-element list as fast as on a ${RPOP_SHORT}-element one (Lodis; the same commands on both lists: after`,
+        `  every ${RPOP_BATCH} RPOPs one LPUSH of ${RPOP_BATCH} at the head restores the length, so the pops walk the whole list):`,
+      );
+      const rows = lengthRuns.map(([style, mode, repeats]) => {
+        const at = (len: number) => rpopByLength.get(`RPOP@${len}/${mode}/${style}`);
+        const long = at(RPOP_LONG);
+        const short = at(RPOP_SHORT);
+        const r = typeof long === 'object' && typeof short === 'object' ? long.opsPerSec / short.opsPerSec : null;
+        const cell = (m: Measured | string | undefined) => (m === undefined ? '-' : typeof m === 'string' ? m : fmt(m.opsPerSec));
+        const target = style === 'execute' && mode === 'pure';
+        return [
+          style === 'await' ? 'typed' : style,
+          mode === 'pure' ? `RPOPs timed alone, ${RPOP_BATCH} at a time` : 'LPUSH timed too (a queue)',
+          repeats > 1 ? `best of ${repeats}` : '1',
+          cell(at(RPOP_SHORT)),
+          cell(at(RPOP_MIDDLE)),
+          cell(at(RPOP_LONG)),
+          times(r),
+          target ? (r === null ? 'n/a' : `≥ ${RPOP_AS_FAST.toFixed(2)}× ${r >= RPOP_AS_FAST ? 'met' : 'MISSED'}`) : '',
+        ];
+      });
+      const t = table(
+        ['', 'timed', 'medians', `${RPOP_SHORT} ops/s`, `${fmtCount(RPOP_MIDDLE)} ops/s`, `${fmtCount(RPOP_LONG)} ops/s`, `${fmtCount(RPOP_LONG)}/${RPOP_SHORT}`, 'target'],
+        rows,
+      );
+      lines.push(...t.split('\n').map((l) => `    ${l}`));
+      lines.push(
+        `  "As fast" is read as ${fmtCount(RPOP_LONG)}/${RPOP_SHORT} ≥ ${RPOP_AS_FAST.toFixed(2)}× (this machine's round-to-round noise), on execute with the RPOPs timed`,
+        `  alone (each run of ${RPOP_BATCH} timed by performance.now(), less the timer's own cost; runs over ${SEGMENT_MAX_MS * 1000} µs, preempted or`,
+        '  caught by a GC pause, left out): the engine\'s RPOP and nothing else.',
+        `  The ${fmtCount(RPOP_MIDDLE)} column tells a cost that grows with length (${fmtCount(RPOP_MIDDLE)} < ${fmtCount(RPOP_LONG)}) from one that a list of one quicklist node`,
+        `  (${RPOP_SHORT} elements: LPUSH and RPOP on the same small array) does not pay (${fmtCount(RPOP_MIDDLE)} ≈ ${fmtCount(RPOP_LONG)} < ${RPOP_SHORT}).`,
+      );
+    }
+    if (collections.includes('SINTER')) {
+      const ms = (col: Col) => {
+        const r = rate(`SINTER/${col}`);
+        return r === null ? 'n/a' : `${(1000 / r).toFixed(r > 1000 ? 3 : 2)} ms`;
+      };
+      const typed = rate('SINTER/await');
+      lines.push(
+        `  SINTER ${INTER / 1000}k×${INTER / 1000}k under 2 ms per op (read on Lodis typed, awaited): typed ${ms('await')}, call ${ms('call')}, ` +
+          `execute ${ms('execute')}; raw Set ${ms('map')}, ioredis-mock ${ms('mock')} — ` +
+          (typed === null ? 'n/a' : 1000 / typed < 2 ? 'met' : 'MISSED'),
+      );
+    }
+    console.log(lines.join('\n'));
+  }
   console.log(
     [
       '',
-      'raw Map       synchronous Map.set/get (INCR: get+set; MGET: 10 gets into a new array; SETBIT: a Uint8Array; PFADD: Set.add)',
-      'Map+await     the same, with `await` after each op: the ceiling of any promise-per-op API here',
-      'Lodis typed   `await store.set(k, v)`, `await store.get(k)` … one op at a time',
-      `${`typed ×${PIPELINE}`.padEnd(14)}the typed API pipelined: ${PIPELINE} ops issued, then one \`await Promise.all\``,
-      "Lodis call    `await store.call('SET', k, v)` … one op at a time",
-      "execute       `store.execute('SET', k, v)`: the engine, synchronous, no promise, reply not decoded",
-      'ioredis-mock  ioredis-mock 8.13.1, `await redis.set(k, v)` … one op at a time',
-      `MGET counts commands (10 keys each). n/a: the command or typed method has not landed, or the contender lacks it.`,
       `rounds: ${cleanRounds} of ${timedRounds} timed rounds ran on a CPU ≥ ${MIN_CPU_SHARE * 100}% of their time and were kept; ` +
         `~ marks a cell with fewer than 3 such rounds (median of all its rounds, preempted ones included).`,
       `largest round-to-round spread (max−min)/median: ${(worstSpread.spread * 100).toFixed(0)}% (${worstSpread.where}).`,
