@@ -15,10 +15,10 @@ import { parseArgs } from 'node:util';
 import { createStore, encodeResp2, type Store } from '../packages/core/src/index.js';
 import { RedisConnection, startRedis } from './redis-client.js';
 import { bulkPayload, splitArrayElements, splitReplies } from './resp.js';
-import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf } from './fuzz/compare.js';
+import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf, type Policy } from './fuzz/compare.js';
 import { argBytes, commandLine, showRaw } from './fuzz/format.js';
 import { COMMANDS, FAMILIES, type CommandSpec, type Family } from './fuzz/generators.js';
-import { clientOf, collectionValue, keyExists, maxValueLength, onRawPush, resetStore, timeOutBlocked } from './fuzz/lodis-probe.js';
+import { clientOf, collectionValue, keyExists, liveValue, maxValueLength, onRawPush, resetStore, timeOutBlocked } from './fuzz/lodis-probe.js';
 import { Rng } from './fuzz/rng.js';
 import { diffDb, redisSnapshot } from './fuzz/state.js';
 import { Gen, type Arg } from './fuzz/values.js';
@@ -147,6 +147,8 @@ interface Op {
   argv: Arg[];
   fullname: string;
   session: number;
+  /** How to compare the reply, when the spec's plan says (CommandSpec.plan); else by the command's tips. */
+  policy?: Policy;
 }
 
 const rng = new Rng(SEED);
@@ -335,7 +337,7 @@ function judge(op: Op, redis: string, lodis: LodisResult): boolean {
   } else if (lodis.raw.startsWith('-ERR Lodis internal error')) {
     d = { ...base, kind: 'internal-error' };
   } else {
-    const why = compareReplies(policyOf(op.fullname), redis, lodis.raw);
+    const why = compareReplies(op.policy ?? policyOf(op.fullname), redis, lodis.raw);
     if (why !== null) {
       const unimpl =
         /^-ERR unknown (sub)?command/.test(lodis.raw) && !/^-ERR unknown (sub)?command/.test(redis);
@@ -649,12 +651,16 @@ async function run(): Promise<number> {
       if (kind === 'cmd' && op.spec.random === undefined) {
         guardQuadratic(op);
         guardAllocation(op);
+        const hidden = (argv: Arg[]): void => {
+          const h: Op = { index: op.index, spec: SETTLE_SPEC, argv, fullname: fullName(argv), session: 0 };
+          pending.push({ op: h, lodis: execLodis(main, argv) });
+        };
+        const plan = op.spec.plan?.(op.argv, (k) => liveValue(store, clientOf(main).db.id, k)) ?? null;
+        if (plan?.before) hidden(plan.before);
+        if (plan?.policy) op.policy = plan.policy;
         pending.push({ op, lodis: execLodis(main, op.argv) });
-        const settle = op.spec.settle?.(op.argv);
-        if (settle) {
-          const hidden: Op = { index: op.index, spec: SETTLE_SPEC, argv: settle, fullname: fullName(settle), session: 0 };
-          pending.push({ op: hidden, lodis: execLodis(main, settle) });
-        }
+        const settle = plan?.settle ?? op.spec.settle?.(op.argv);
+        if (settle) hidden(settle);
         if (pending.length >= BATCH) await flush();
       } else {
         await flush();

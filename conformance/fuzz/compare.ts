@@ -9,7 +9,7 @@ import { splitArrayElements } from '../resp.js';
 
 export type Policy =
   | { kind: 'exact' }
-  | { kind: 'unordered' }
+  | { kind: 'unordered'; rows?: number }
   | { kind: 'shape' }
   | { kind: 'tolerance'; within: bigint; why: string };
 
@@ -83,7 +83,11 @@ export function compareReplies(policy: Policy, redis: string, lodis: string): st
       const a = splitArrayElements(redis);
       const b = splitArrayElements(lodis);
       if (a === null || b === null) return 'differ';
-      return a.sort().join('') === b.sort().join('') ? null : 'differ (as multisets)';
+      // `rows` consecutive elements make one item (SORT … GET a GET b replies [a, b] per element).
+      const n = policy.rows ?? 1;
+      const items = (els: string[]): string[] =>
+        n === 1 ? els : Array.from({ length: Math.ceil(els.length / n) }, (_, i) => els.slice(i * n, i * n + n).join(''));
+      return items(a).sort().join('') === items(b).sort().join('') ? null : 'differ (as multisets)';
     }
     case 'tolerance': {
       if (redis[0] !== ':' || lodis[0] !== ':') return 'differ';

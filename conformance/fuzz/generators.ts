@@ -10,9 +10,13 @@
 import { HASH_COMMANDS } from './gen-hashes.js';
 import { LIST_COMMANDS } from './gen-lists.js';
 import { SET_COMMANDS } from './gen-sets.js';
+import { SORT_COMMANDS } from './gen-sort.js';
+import { ZSET_COMMANDS } from './gen-zsets.js';
+import type { RedisObject } from '../../packages/core/src/object.js';
+import type { Policy } from './compare.js';
 import { CHANNEL_PATTERNS, CHANNELS, Gen, KEY_POOLS, UNKNOWN_COMMANDS, type Arg } from './values.js';
 
-export const FAMILIES = ['strings', 'bitmaps', 'hll', 'lists', 'hashes', 'sets', 'keys', 'server', 'pubsub', 'misc'] as const;
+export const FAMILIES = ['strings', 'bitmaps', 'hll', 'lists', 'hashes', 'sets', 'zsets', 'sort', 'keys', 'server', 'pubsub', 'misc'] as const;
 export type Family = (typeof FAMILIES)[number];
 
 export type Kind = 'cmd' | 'scan' | 'randomkey' | 'subscriber' | 'blocking';
@@ -46,6 +50,21 @@ export interface CommandSpec {
    * driver checks each against the key's value before the command (differential.ts runRandom).
    */
   readonly random?: RandomReply;
+  /**
+   * For a reply or an effect that is not fully determined by the command (SORT of a set's tied
+   * elements comes in hash order): decided from the keys' values just before the command (Lodis'
+   * values, which are Redis' while the run agrees; `value` reads them), how to compare the reply,
+   * a command to run on both sides before it, and one to run after it (as `settle`) so both sides
+   * hold the same data again. Null: compare as usual.
+   */
+  readonly plan?: (argv: readonly Arg[], value: (key: Arg) => RedisObject | undefined) => CommandPlan | null;
+}
+
+/** What CommandSpec.plan decides. */
+export interface CommandPlan {
+  readonly policy?: Policy;
+  readonly before?: Arg[];
+  readonly settle?: Arg[];
 }
 
 /** How a random reply is judged (CommandSpec.random). */
@@ -330,4 +349,6 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...LIST_COMMANDS,
   ...HASH_COMMANDS,
   ...SET_COMMANDS,
+  ...ZSET_COMMANDS,
+  ...SORT_COMMANDS,
 ];

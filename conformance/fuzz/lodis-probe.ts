@@ -7,7 +7,7 @@ import { unblockClient } from '../../packages/core/src/blocked.js';
 import type { Client } from '../../packages/core/src/client.js';
 import type { Reply } from '../../packages/core/src/reply.js';
 import { keyLatin1, toKey, valueBytes, type StringValue } from '../../packages/core/src/sds.js';
-import { isString, objectType } from '../../packages/core/src/object.js';
+import { isString, objectType, type RedisObject } from '../../packages/core/src/object.js';
 import type { Store } from '../../packages/core/src/store.js';
 import { TYPE_VALUE_READERS } from './type-values.js';
 import type { Arg } from './values.js';
@@ -69,6 +69,14 @@ export function collectionValue(store: Store, db: number, key: Arg): string | nu
   const when = d.expires.get(k);
   if (v === undefined || isString(v) || (when !== undefined && Date.now() > when)) return null;
   return TYPE_VALUE_READERS[objectType(v)]?.fromLodis(v) ?? null;
+}
+
+/** The value `key` holds in database `db` (undefined when missing or expired), as the engine keeps it. */
+export function liveValue(store: Store, db: number, key: Arg): RedisObject | undefined {
+  const d = store.engine.dbs[db]!;
+  const k = toKey(key);
+  const when = d.expires.get(k);
+  return when !== undefined && Date.now() > when ? undefined : d.dict.get(k);
 }
 
 /** The longest value `key` holds in any database (0 when absent or not a string). */

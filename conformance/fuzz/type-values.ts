@@ -9,6 +9,8 @@ import type { TypedObject } from '../../packages/core/src/object.js';
 import type { HashObject } from '../../packages/core/src/types/hash.js';
 import type { ListObject } from '../../packages/core/src/types/list.js';
 import type { SetObject } from '../../packages/core/src/types/set.js';
+import type { ZSetObject } from '../../packages/core/src/types/zset.js';
+import { doubleReplyText } from '../../packages/core/src/double.js';
 import { keyLatin1, valueLatin1 } from '../../packages/core/src/sds.js';
 import { bulkPayload, splitArrayElements } from '../resp.js';
 import type { Arg } from './values.js';
@@ -43,6 +45,21 @@ export const TYPE_VALUE_READERS: Partial<Record<string, TypeValueReader>> = {
     redisRead: (key) => ['SMEMBERS', key],
     fromRedis: (raw) => canonicalMembers((splitArrayElements(raw) ?? []).map((e) => bulkPayload(e) ?? '')),
     fromLodis: (v) => canonicalMembers([...(v as SetObject)].map(keyLatin1)),
+  },
+  // Pairs in order, each score as ZSCORE prints it (17 significant digits, -0 apart from 0).
+  zset: {
+    redisRead: (key) => ['ZRANGE', key, '0', '-1', 'WITHSCORES'],
+    fromRedis: (raw) => {
+      const els = (splitArrayElements(raw) ?? []).map((e) => bulkPayload(e) ?? '');
+      const pairs: [string, string][] = [];
+      for (let i = 0; i + 1 < els.length; i += 2) pairs.push([els[i]!, els[i + 1]!]);
+      return JSON.stringify(pairs);
+    },
+    fromLodis: (v) => {
+      const pairs: [string, string][] = [];
+      (v as ZSetObject).forEach((m, s) => pairs.push([m, doubleReplyText(s)]));
+      return JSON.stringify(pairs);
+    },
   },
 };
 

@@ -10,12 +10,14 @@ import { keyspaceCommands } from './keyspace.js';
 import { pubsubCommands } from './pubsub.js';
 import { rdbCommands } from './rdb.js';
 import { serverCommands } from './server-commands.js';
+import { sortCommands } from './sort.js';
 import { bitopsCommands } from './types/bitops.js';
 import { hashCommands } from './types/hash.js';
 import { hllCommands } from './types/hll.js';
 import { listCommands } from './types/list.js';
 import { setCommands } from './types/set.js';
 import { stringCommands } from './types/string.js';
+import { zsetCommands } from './types/zset.js';
 
 export const commandTable = buildCommandTable(
   COMMAND_INFO,
@@ -30,6 +32,8 @@ export const commandTable = buildCommandTable(
     hashCommands,
     listCommands,
     setCommands,
+    zsetCommands,
+    sortCommands,
     aofCommands,
     rdbCommands,
   ],

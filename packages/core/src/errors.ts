@@ -147,6 +147,21 @@ export const randomReplyTooLargeErr = (max: number) => err(`Lodis: the reply wou
 export const numkeysOverArgsErr = () => err("Number of keys can't be greater than number of args");
 export const limitNegativeErr = () => err("LIMIT can't be negative");
 
+// Sorted sets (t_zset.c; counts and numkeys reuse the list and set errors above).
+export const zaddNxXxErr = () => err('XX and NX options at the same time are not compatible');
+export const zaddGtLtNxErr = () => err('GT, LT, and/or NX options at the same time are not compatible');
+export const zaddIncrPairsErr = () => err('INCR option supports a single increment-element pair');
+export const scoreNanErr = () => err('resulting score is not a number (NaN)');
+export const minMaxNotFloatErr = () => err('min or max is not a float');
+export const minMaxNotLexErr = () => err('min or max not valid string range item');
+export const weightNotFloatErr = () => err('weight value is not a float');
+export const zsetNumkeysErr = (fullname: string) => err(`at least 1 input key is needed for '${fullname}' command`);
+export const zrangeLimitRankErr = () => err('syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX');
+export const zrangeWithscoresLexErr = () => err('syntax error, WITHSCORES not supported in combination with BYLEX');
+
+// SORT (sort.c): a numeric sort met a score strtod does not read whole, NaN, or out of range.
+export const sortScoreErr = () => err("One or more scores can't be converted into double");
+
 // Persistence (aof.c, rdb.c, server.c processCommand).
 /** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */
 export const misconfErr = (cause: unknown) => new ReplyError(`MISCONF Errors writing to IndexedDB: ${describeError(cause)}`);

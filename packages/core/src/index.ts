@@ -59,3 +59,14 @@ export type { ListDirection, ListInsertPosition, LposOptions } from './api/lists
 export type { HashFields, HScanOptions } from './api/hashes.js';
 export type { FlushOptions } from './api/server.js';
 export type { SInterCardOptions, SScanOptions } from './api/sets.js';
+export type { SortOptions, SortStoreOptions } from './api/sort.js';
+export type {
+  ScoreMember,
+  ZAddOptions,
+  ZAggregateOptions,
+  ZPopWhere,
+  ZRangeBound,
+  ZRangeOptions,
+  ZRangeStoreOptions,
+  ZScanOptions,
+} from './api/zsets.js';

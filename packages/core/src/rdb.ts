@@ -42,6 +42,7 @@ import { argIs, BINARY_MARK, latin1ToBytes, type Arg, type KeyString } from './s
 import { readHashObject, writeHashObject, type HashObject } from './types/hash.js';
 import { readListObject, writeListObject, type ListObject } from './types/list.js';
 import { readSetObject, writeSetObject, type SetObject } from './types/set.js';
+import { readZSetObject, writeZSetObject, type ZSetObject } from './types/zset.js';
 import type { Engine } from './server.js';
 import type { Int64 } from './util.js';
 
@@ -97,6 +98,7 @@ export const OBJECT_CODECS: readonly ObjectCodec[] = [
   { code: 3, kind: 'list', write: (w, o) => writeListObject(w, o as ListObject), read: readListObject },
   { code: 4, kind: 'hash', write: (w, o) => writeHashObject(w, o as HashObject), read: readHashObject },
   { code: 5, kind: 'set', write: (w, o) => writeSetObject(w, o as SetObject), read: readSetObject },
+  { code: 6, kind: 'zset', write: (w, o) => writeZSetObject(w, o as ZSetObject), read: readZSetObject },
 ];
 
 const CODEC_BY_KIND = new Map(OBJECT_CODECS.map((c) => [c.kind, c]));

@@ -7,11 +7,13 @@ import { expect } from 'vitest';
 import { COMMANDS } from '../../../conformance/fuzz/generators.js';
 import { Rng } from '../../../conformance/fuzz/rng.js';
 import { Gen } from '../../../conformance/fuzz/values.js';
+import type { EngineTimers } from './blocked.js';
 import { createStore, decodeReply, ReplyError, type Engine } from './index.js';
 import type { TypedObject } from './object.js';
 import type { HashObject } from './types/hash.js';
 import type { ListObject } from './types/list.js';
 import type { SetObject } from './types/set.js';
+import type { ZSetObject } from './types/zset.js';
 import type { Arg, KeyString } from './sds.js';
 
 /** Where the test clock starts (ms). */
@@ -77,6 +79,13 @@ export const TYPE_DUMPERS: Partial<Record<string, (v: TypedObject) => string>> =
   // In the set's order. Not its encoding: SPOP rebuilds a set it takes most of (an intset again if
   // what remains allows), but is logged as SREM, as Redis logs it, which a replay does not rebuild.
   set: (v) => JSON.stringify([...(v as SetObject).keys()]),
+  // In order, each score exactly (String round-trips a double; -0 apart from 0), with the encoding.
+  zset: (v) => {
+    const z = v as ZSetObject;
+    const pairs: [string, string][] = [];
+    z.forEach((m, s) => pairs.push([m, Object.is(s, -0) ? '-0' : String(s)]));
+    return JSON.stringify([z.listpack ? 'listpack' : 'skiplist', ...pairs]);
+  },
 };
 
 export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {
@@ -118,4 +127,27 @@ export function commandStream(seed: number, t0Ms: number): { next: () => Arg[]; 
     return argv;
   };
   return { next, rng };
+}
+
+/** An engine clock and timers the test moves by hand. */
+export function fakeTime() {
+  let now = T0;
+  let nextId = 1;
+  const pending = new Map<number, { at: number; fn: () => void }>();
+  const timers: EngineTimers = {
+    setTimeout: (fn, ms) => {
+      pending.set(nextId, { at: now + ms, fn });
+      return nextId++;
+    },
+    clearTimeout: (h) => void pending.delete(h as number),
+  };
+  const advance = (ms: number): void => {
+    now += ms;
+    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
+      if (t.at > now || !pending.has(id)) continue;
+      pending.delete(id);
+      t.fn();
+    }
+  };
+  return { clock: () => now, timers, advance, pending };
 }

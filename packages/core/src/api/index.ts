@@ -11,7 +11,9 @@ import { ListCommands } from './lists.js';
 import { PubSubCommands } from './pubsub.js';
 import { ServerCommands } from './server.js';
 import { SetCommands } from './sets.js';
+import { SortCommands } from './sort.js';
 import { StringCommands } from './strings.js';
+import { SortedSetCommands } from './zsets.js';
 
 export class RedisCommands extends CommandsBase {}
 /* eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging */
@@ -23,10 +25,12 @@ export interface RedisCommands
     ListCommands,
     HashCommands,
     SetCommands,
+    SortedSetCommands,
+    SortCommands,
     PubSubCommands,
     ServerCommands {}
 
-for (const family of [StringCommands, KeyCommands, BitmapCommands, HyperLogLogCommands, ListCommands, HashCommands, SetCommands, PubSubCommands, ServerCommands]) {
+for (const family of [StringCommands, KeyCommands, BitmapCommands, HyperLogLogCommands, ListCommands, HashCommands, SetCommands, SortedSetCommands, SortCommands, PubSubCommands, ServerCommands]) {
   for (const name of Object.getOwnPropertyNames(family.prototype)) {
     if (name !== 'constructor') {
       Object.defineProperty(RedisCommands.prototype, name, Object.getOwnPropertyDescriptor(family.prototype, name)!);

@@ -1,38 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type { EngineTimers } from '../blocked.js';
 import type { Client } from '../client.js';
 import { OK } from '../reply.js';
 import { createStore, MemoryPersistence, NULL_ARRAY, openStore, ReplyError, type Store } from '../index.js';
 import { Rng } from '../../../../conformance/fuzz/rng.js';
-import { dumpKeyspace, errorText, setupStore, T0 } from '../test-helpers.js';
+import { dumpKeyspace, errorText, fakeTime, setupStore, T0 } from '../test-helpers.js';
 import { elementMatcher, LIST_NODE_MAX, ListObject, type ListElement } from './list.js';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 const listOf = (s: Store, key: string, db = 0): ListObject => s.engine.dbs[db]!.dict.get(key) as ListObject;
 
-/** An engine clock and timers the test moves by hand. */
-function fakeTime() {
-  let now = T0;
-  let nextId = 1;
-  const pending = new Map<number, { at: number; fn: () => void }>();
-  const timers: EngineTimers = {
-    setTimeout: (fn, ms) => {
-      pending.set(nextId, { at: now + ms, fn });
-      return nextId++;
-    },
-    clearTimeout: (h) => void pending.delete(h as number),
-  };
-  const advance = (ms: number): void => {
-    now += ms;
-    for (const [id, t] of [...pending].sort((a, b) => a[1].at - b[1].at)) {
-      if (t.at > now || !pending.has(id)) continue;
-      pending.delete(id);
-      t.fn();
-    }
-  };
-  return { clock: () => now, timers, advance, pending };
-}
 
 /** A store on fake time, with sessions of its own. */
 function blockingSetup() {
