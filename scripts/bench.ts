@@ -59,6 +59,25 @@ import {
   type MockCollections,
   type Workload,
 } from './bench-collections.js';
+import {
+  NAIVE_BUDGET_MS,
+  ZN,
+  ZRANGE_BY_SCORE,
+  ZSET_COMMANDS,
+  ZSET_LABEL,
+  ZSET_MOCK_N,
+  ZSET_RUN_ORDER,
+  ZUNION_N,
+  closeMock as closeZsetMock,
+  closeShared as closeZsetShared,
+  lodisShared,
+  lodisZWorkload,
+  mockZWorkload,
+  naiveZadd,
+  rawZWorkload,
+  typedZadd1M,
+  type LodisZsets,
+} from './bench-zsets.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -711,6 +730,7 @@ async function main(): Promise<void> {
   const only = argv.find((a) => a.startsWith('--only='))?.slice(7).toUpperCase().split(',');
   const commands = COMMANDS.filter((c) => !only || only.includes(c));
   const collections = COLLECTION_COMMANDS.filter((c) => !only || only.includes(c));
+  const zsetRows = ZSET_COMMANDS.filter((c) => !only || only.includes(c));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
   console.log(
@@ -821,6 +841,39 @@ async function main(): Promise<void> {
         }
       }
     }
+  }
+
+  // Sorted sets (bench-zsets.ts): one shared Lodis store with the 1M set (its build is the
+  // execute "ZADD 1M" timing and the heap figure), reads before writes; no pipelined column.
+  const freshZ = () => core.createStore() as unknown as LodisZsets;
+  let zBuild: { zaddMs: number; bytesPerMember: number | null; externalPerMember: number | null } | undefined;
+  let zTyped: number | string | undefined;
+  let zNaive: [number, number] | undefined;
+  if (zsetRows.length > 0) {
+    if (zsetRows.includes('ZADD')) {
+      globalThis.gc!();
+      zNaive = naiveZadd();
+      globalThis.gc!();
+      zTyped = await typedZadd1M(freshZ);
+    }
+    globalThis.gc!();
+    zBuild = lodisShared(freshZ);
+    for (const cmd of ZSET_RUN_ORDER.filter((c) => zsetRows.includes(c))) {
+      for (const col of cols) {
+        if (col === 'pipelined') continue;
+        await timeCell(`${cmd}/${col}`, () =>
+          col === 'map'
+            ? rawZWorkload(cmd, false)
+            : col === 'mapAwait'
+              ? rawZWorkload(cmd, true)
+              : col === 'mock'
+                ? mockZWorkload(RedisMock as unknown as new () => unknown, cmd)
+                : lodisZWorkload(freshZ, cmd, col),
+        );
+      }
+    }
+    closeZsetShared();
+    closeZsetMock();
   }
 
   const notes = new Set<string>();
@@ -991,6 +1044,60 @@ async function main(): Promise<void> {
           `execute ${ms('execute')}; raw Set ${ms('map')}, ioredis-mock ${ms('mock')} — ` +
           (typed === null ? 'n/a' : 1000 / typed < 2 ? 'met' : 'MISSED'),
       );
+    }
+    console.log(lines.join('\n'));
+  }
+  if (zsetRows.length > 0) {
+    const rows = zsetRows.map((cmd) => [
+      ZSET_LABEL[cmd],
+      ...columns(cmd, ZSET_LABEL[cmd]),
+      times(ratio(rate(`${cmd}/await`), rate(`${cmd}/mapAwait`))),
+      times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/map`))),
+    ]);
+    console.log(`\nsorted sets — ops/s, median, same run and columns; "raw JS" is a sorted array of { score, member } + binary search (+ a Map member → score).`);
+    console.log(
+      table(
+        ['command', 'raw JS', 'raw+await', 'Lodis typed', `typed ×${PIPELINE}`, 'Lodis call', 'execute', `ioredis-mock ${ZSET_MOCK_N / 1000}k`, 'typed/raw+await', 'execute/raw'],
+        rows,
+      ),
+    );
+    const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const lines = [
+      '',
+      `set: ${fmtCount(ZN)} members m:0000000 … with random scores in [0, 1e6); reads shuffled over the members; one Lodis store shared by the rows.`,
+      legend('ZADD', 'a new random score for an existing member per op (an update, reply 0); raw JS: splice out + splice in'),
+      legend('ZINCRBY', '+1 on an existing member per op; raw JS: splice out + splice in'),
+      legend(ZSET_LABEL.ZRANGEBYSCORE, `a score range holding exactly ${ZRANGE_BY_SCORE} members, a shuffled cycle of ranges`),
+      legend(ZSET_LABEL.ZUNIONSTORE, `two sets of ${ZUNION_N / 1000}k with ${ZUNION_N / 2000}k members in common into a third (${(ZUNION_N * 1.5) / 1000}k members)`),
+      `ioredis-mock  on a set of ${ZSET_MOCK_N / 1000}k, not ${fmtCount(ZN)}: its ZADD re-sorts the whole set per call (quadratic to build); its ZUNIONSTORE is not run;`,
+      '              its ZRANGEBYSCORE reads fractional bounds wrongly (1.5 → 1, checked by hand), so it fails the probe: n/a.',
+      `typed ×${PIPELINE} is not run for sorted sets.`,
+      '',
+      'targets (sorted sets):',
+    ];
+    if (zBuild) {
+      const ok = zBuild.zaddMs <= 2000;
+      lines.push(`  ZADD ${fmtCount(ZN)} members, random scores, one ZADD per member: execute ${sec(zBuild.zaddMs)}` +
+        (typeof zTyped === 'number' ? `, typed awaited ${sec(zTyped)}` : zTyped ? `, typed ${zTyped}` : '') +
+        (zNaive
+          ? `; naive sorted array (binary search + splice): ${fmtCount(zNaive[0])} in ${sec(zNaive[1])}` +
+            (zNaive[0] < ZN ? ` (capped at ${NAIVE_BUDGET_MS / 1000} s), ~${sec(zNaive[1] * (ZN / zNaive[0]) ** 2)} for ${fmtCount(ZN)} EXTRAPOLATED (quadratic)` : '')
+          : '') +
+        ` — target ≤ 2 s (execute): ${ok ? 'met' : 'MISSED'}` +
+        (typeof zTyped === 'number' ? `; typed: ${zTyped <= 2000 ? 'met' : 'MISSED'}` : ''));
+      lines.push(
+        zBuild.bytesPerMember === null
+          ? '  memory: n/a (no global.gc)'
+          : `  memory: ${zBuild.bytesPerMember.toFixed(1)} heap bytes per member of the ${fmtCount(ZN)} set (heapUsed after gc around the execute build; member strings were allocated before; ` +
+            `+ ${(zBuild.externalPerMember ?? 0).toFixed(1)} bytes of ArrayBuffers outside the heap) — target ≤ 150: ${zBuild.bytesPerMember + (zBuild.externalPerMember ?? 0) <= 150 ? 'met' : 'MISSED'}`,
+      );
+    }
+    for (const cmd of ['ZRANK', 'ZREVRANGE'] as const) {
+      if (!zsetRows.includes(cmd)) continue;
+      const t = rate(`${cmd}/await`);
+      const e = rate(`${cmd}/execute`);
+      const f = (x: number | null) => (x === null ? 'n/a' : fmt(x));
+      lines.push(`  ${ZSET_LABEL[cmd]} ≥ 1M ops/s on the 1M set: execute ${f(e)} (${e !== null && e >= 1e6 ? 'met' : 'MISSED'}), typed ${f(t)} (${t !== null && t >= 1e6 ? 'met' : 'MISSED'})`);
     }
     console.log(lines.join('\n'));
   }
