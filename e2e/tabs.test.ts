@@ -345,6 +345,48 @@ async function kill(t: Tab, how: Kill): Promise<void> {
   }
 }
 
+describe('blocking sorted-set pops across tabs', () => {
+  test('BZPOPMIN in a follower tab is served by ZADD in the leader tab, and blocks again on a new leader', async () => {
+    await launch();
+    ledger = new Ledger();
+    const name = 'tabs-bzpop';
+    const a = await openTab(name, 'A');
+    const b = await openTab(name, 'B');
+    expect((await a.call('leadership')).role).toBe('leader');
+    expect((await b.call('leadership')).role).toBe('follower');
+    // The follower blocks (on the leader's engine) until the leader tab adds a member.
+    const first = b.call('call', ['BZPOPMIN', 'board', '0']);
+    await waitFor('the follower blocked on the leader', async () => {
+      const r = await a.call('call', ['INFO', 'clients']);
+      return 'ok' in r && /blocked_clients:1\r\n/.test(String(r.ok));
+    });
+    expect(await a.call('call', ['ZADD', 'board', '7', 'ada', '3', 'bob'])).toEqual({ ok: 2 });
+    expect(await withTimeout(first, 10_000, 'BZPOPMIN served')).toEqual({ ok: ['board', 'bob', '3'] });
+    expect(await a.call('call', ['ZRANGE', 'board', '0', '-1', 'WITHSCORES'])).toEqual({ ok: ['ada', '7'] });
+
+    // Blocked again, then its leader goes away: the pop is resent to the follower's own engine,
+    // blocks there, and a member added by a new tab is popped once.
+    expect(await a.call('call', ['DEL', 'board'])).toEqual({ ok: 1 });
+    const second = b.call('call', ['BZPOPMAX', 'board', '0']);
+    await waitFor('the follower blocked again', async () => {
+      const r = await a.call('call', ['INFO', 'clients']);
+      return 'ok' in r && /blocked_clients:1\r\n/.test(String(r.ok));
+    });
+    await a.page.close();
+    await waitFor('the follower leads', async () => (await b.call('leadership')).role === 'leader');
+    const c = await openTab(name, 'C');
+    await waitFor('the pop blocked on the new leader', async () => {
+      const r = await c.call('call', ['INFO', 'clients']);
+      return 'ok' in r && /blocked_clients:1\r\n/.test(String(r.ok));
+    });
+    expect(await c.call('call', ['ZADD', 'board', '1', 'x', '9', 'y'])).toEqual({ ok: 2 });
+    expect(await withTimeout(second, 10_000, 'BZPOPMAX served by the new leader')).toEqual({ ok: ['board', 'y', '9'] });
+    expect(await c.call('call', ['ZCARD', 'board'])).toEqual({ ok: 1 });
+    expect(b.errors).toEqual([]);
+    expect(c.errors).toEqual([]);
+  });
+});
+
 describe('the leader killed while another tab keeps 50 INCRs in flight', () => {
   const kills: Kill[] = ['page.close()', 'reload', 'renderer crash', 'worker.terminate()', 'navigation away'];
   const report: string[] = [];
