@@ -57,7 +57,7 @@ import type { HashObject } from './types/hash.js';
 import { ListObject, type ListElement } from './types/list.js';
 import type { SetObject } from './types/set.js';
 import { zsetConvertToSkiplist, zsetLength, zsetRangeByRank, type ZSetObject } from './types/zset.js';
-import { parseInt64 } from './util.js';
+import { parseInt64, string2l } from './util.js';
 
 // ---- strtod --------------------------------------------------------------------------------
 
@@ -505,8 +505,8 @@ function sortCommandGeneric(c: Client, argv: Arg[], readonly: boolean): Reply {
       if (alpha) {
         if (sortby !== null) it.cmp = storeArg !== null ? valueLatin1(byval!) : cString(valueLatin1(byval!));
         else it.cmp = storeArg !== null ? bytesOf(it) : cString(bytesOf(it));
-      } else if (byval !== undefined && typeof byval === 'number') {
-        it.score = byval;
+      } else if (byval !== undefined && isIntEncoded(byval)) {
+        it.score = Number(byval); // sort.c reads an int-encoded value without looking at errno
       } else {
         const score = strtodScore(byval !== undefined ? valueLatin1(byval) : bytesOf(it));
         if (score === null || staleErange) conversionError = true;
@@ -571,6 +571,15 @@ function sortCommandGeneric(c: Client, argv: Arg[], readonly: boolean): Reply {
 }
 
 /** sortCompare, numeric: by score, then by the elements' bytes (so the order is determined). */
+/**
+ * Whether Redis would hold this value int-encoded: SET and friends store a canonical integer of
+ * at most 20 bytes as OBJ_ENCODING_INT (tryObjectEncoding). Values Lodis keeps as bytes come from
+ * APPEND, SETRANGE and the bit commands, which leave Redis' value raw.
+ */
+function isIntEncoded(v: StringValue): boolean {
+  return typeof v === 'number' || (typeof v === 'string' && string2l(v) !== null);
+}
+
 function compareNumeric(a: SortItem, b: SortItem): number {
   if (a.score > b.score) return 1;
   if (a.score < b.score) return -1;
