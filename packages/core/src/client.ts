@@ -8,6 +8,9 @@ import type { Reply } from './reply.js';
 import type { Arg, KeyString } from './sds.js';
 import type { Engine } from './server.js';
 
+/** rewrittenArgv when the command itself is not logged. */
+export const PREVENTED: Arg[] = [];
+
 export class Client {
   db: RedisDb;
   resp: 2 | 3 = 2;
@@ -54,6 +57,14 @@ export class Client {
   /** rewriteClientCommandVector: log this argv instead of the one the client sent. */
   rewriteArgv(argv: Arg[]): void {
     this.rewrittenArgv = argv;
+  }
+
+  /**
+   * preventCommandPropagation: log nothing for this command itself; what it changed is logged
+   * through engine.propagate (XREADGROUP's XCLAIMs, XAUTOCLAIM's …).
+   */
+  preventCommandPropagation(): void {
+    this.rewrittenArgv = PREVENTED;
   }
 
   /** Reply with what `reply` resolves to instead of the handler's return value (for a front that can wait). */

@@ -6,7 +6,7 @@ import type { CommandLog } from './aof.js';
 import { BlockingState, handleClientsBlockedOnKeys, unblockClient, type EngineTimers } from './blocked.js';
 import { commandTable } from './command-table.js';
 import { arityOk, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
-import { Client } from './client.js';
+import { Client, PREVENTED } from './client.js';
 import {
   connectionClosedErr,
   err,
@@ -171,7 +171,7 @@ export class Engine {
       else reply = err(`Lodis internal error in '${cmd.fullname}': ${(e as Error)?.message ?? String(e)}`);
     }
     this.stat.numCommands++;
-    if (cmd.flags & CMD_WRITE && this.dirty !== dirtyBefore && this.onPropagate !== null) {
+    if (cmd.flags & CMD_WRITE && this.dirty !== dirtyBefore && this.onPropagate !== null && c.rewrittenArgv !== PREVENTED) {
       this.onPropagate(c.db.id, c.rewrittenArgv ?? argv);
     }
     return reply;
