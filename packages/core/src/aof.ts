@@ -506,8 +506,8 @@ export class CommandLog {
     else if (cp === null) this.scheduleRecovery();
   }
 
-  private readonly failureGate = (_c: Client, cmd: RedisCommand): ReplyError | null =>
-    cmd.flags & (CMD_WRITE | CMD_DENY_ON_DISK_ERROR) ? misconfErr(this.failure) : null;
+  private readonly failureGate = (_c: Client, _cmd: RedisCommand, flags: number): ReplyError | null =>
+    flags & (CMD_WRITE | CMD_DENY_ON_DISK_ERROR) ? misconfErr(this.failure) : null;
 
   private scheduleRecovery(): void {
     if (this.closed || this.retryTimer !== null) return;
@@ -557,8 +557,8 @@ export class CommandLog {
     });
   }
 
-  private readonly loadingGate = (c: Client, cmd: RedisCommand): ReplyError | null =>
-    c === this.replayClient || cmd.flags & CMD_LOADING ? null : loadingErr();
+  private readonly loadingGate = (c: Client, _cmd: RedisCommand, flags: number): ReplyError | null =>
+    c === this.replayClient || flags & CMD_LOADING ? null : loadingErr();
 
   /**
    * loadDataFromDisk: the snapshot, then every batch after it through processCommand with the

@@ -108,6 +108,7 @@ function parseTimeoutSeconds(s: string): number | null {
  */
 export function blockForKeys(c: Client, keys: readonly KeyString[], deadline: number, timeoutReply: Reply, kind: BlockedKind): Reply {
   const engine = c.engine;
+  if (c.denyBlocking) return timeoutReply; // CLIENT_DENY_BLOCKING (inside EXEC): as if timed out at once
   if (c.blocked !== null) return timeoutReply; // reprocessing: stays blocked as it was
   let resolve!: (r: Reply) => void;
   const reply = new Promise<Reply>((r) => (resolve = r));

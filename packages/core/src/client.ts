@@ -4,6 +4,7 @@
  */
 import type { BlockedState } from './blocked.js';
 import type { RedisDb } from './keyspace.js';
+import type { MultiState, WatchedKey } from './multi.js';
 import type { Reply } from './reply.js';
 import type { Arg, KeyString } from './sds.js';
 import type { Engine } from './server.js';
@@ -38,6 +39,13 @@ export class Client {
   /** The operation id of the command being executed, when a front forwards one (opreplies.ts). */
   op: { readonly origin: string; readonly n: number } | null = null;
   closed = false;
+  /** Inside MULTI: the queued transaction (multi.ts), else null. */
+  mstate: MultiState | null = null;
+  /** WATCHed keys (multi.ts) and CLIENT_DIRTY_CAS: one of them changed, EXEC will fail. */
+  watchedKeys: WatchedKey[] = [];
+  dirtyCas = false;
+  /** CLIENT_DENY_BLOCKING: a blocking command replies at once (inside EXEC). */
+  denyBlocking = false;
 
   constructor(
     readonly engine: Engine,

@@ -4,9 +4,10 @@
  */
 import { COMMAND_INFO } from './command-info.js';
 import { aofCommands } from './aof.js';
-import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_SUBSCRIBED_OK } from './commands.js';
+import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK } from './commands.js';
 import { expireCommands } from './expire.js';
 import { keyspaceCommands } from './keyspace.js';
+import { multiCommands } from './multi.js';
 import { pubsubCommands } from './pubsub.js';
 import { rdbCommands } from './rdb.js';
 import { serverCommands } from './server-commands.js';
@@ -26,6 +27,7 @@ export const commandTable = buildCommandTable(
     keyspaceCommands,
     expireCommands,
     pubsubCommands,
+    multiCommands,
     stringCommands,
     bitopsCommands,
     hllCommands,
@@ -47,7 +49,11 @@ export const commandTable = buildCommandTable(
     punsubscribe: CMD_SUBSCRIBED_OK,
     ssubscribe: CMD_SUBSCRIBED_OK,
     sunsubscribe: CMD_SUBSCRIBED_OK,
-    quit: CMD_SUBSCRIBED_OK,
-    reset: CMD_SUBSCRIBED_OK,
+    quit: CMD_SUBSCRIBED_OK | CMD_RUNS_IN_MULTI,
+    reset: CMD_SUBSCRIBED_OK | CMD_RUNS_IN_MULTI,
+    exec: CMD_RUNS_IN_MULTI,
+    discard: CMD_RUNS_IN_MULTI,
+    multi: CMD_RUNS_IN_MULTI,
+    watch: CMD_RUNS_IN_MULTI,
   },
 );

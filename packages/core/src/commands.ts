@@ -32,6 +32,8 @@ export const CMD_NO_MULTI = 1 << 24;
 export const CMD_DENY_ON_DISK_ERROR = 1 << 29;
 /** Lodis: allowed while a RESP2 client is in subscribed mode ((P|S)(UN)SUBSCRIBE, PING, QUIT, RESET). */
 export const CMD_SUBSCRIBED_OK = 1 << 30;
+/** Lodis: runs at once inside MULTI instead of being queued (EXEC, DISCARD, MULTI, WATCH, QUIT, RESET). */
+export const CMD_RUNS_IN_MULTI = 1 << 28;
 
 const FLAG_BITS: Record<string, number> = {
   write: CMD_WRITE,

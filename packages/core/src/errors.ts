@@ -76,6 +76,20 @@ function truncate(s: string, n: number): string {
   return s.length > n ? s.slice(0, n) : s;
 }
 
+// Transactions (multi.c, server.c processCommand).
+export const multiNestedErr = () => err('MULTI calls can not be nested');
+export const execWithoutMultiErr = () => err('EXEC without MULTI');
+export const discardWithoutMultiErr = () => err('DISCARD without MULTI');
+export const watchInsideMultiErr = () => err('WATCH inside MULTI is not allowed');
+export const notAllowedInMultiErr = () => err('Command not allowed inside a transaction');
+export const execAbortErr = () => new ReplyError('EXECABORT Transaction discarded because of previous errors.');
+/**
+ * execCommandAbort: EXEC itself refused ends the transaction with the reason. Redis passes a shared
+ * error with its code (LOADING …, MISCONF …) but a formatted one (arity …) without its "ERR ".
+ */
+export const execAbortBecauseErr = (reason: ReplyError) =>
+  new ReplyError(`EXECABORT Transaction discarded because of: ${reason.message.replace(/^ERR /, '')}`);
+
 // Bitmaps (bitops.c).
 export const bitValueErr = () => err('bit is not an integer or out of range');
 export const bitArgumentErr = () => err('The bit argument must be 1 or 0.');
@@ -161,6 +175,48 @@ export const zrangeWithscoresLexErr = () => err('syntax error, WITHSCORES not su
 
 // SORT (sort.c): a numeric sort met a score strtod does not read whole, NaN, or out of range.
 export const sortScoreErr = () => err("One or more scores can't be converted into double");
+
+// Streams (t_stream.c, blocked.c): IDs, XADD/XTRIM options, XRANGE, XREAD/XREADGROUP, XSETID.
+export const streamInvalidIdErr = () => err('Invalid stream ID specified as stream command argument');
+export const streamMaxlenMinidErr = () => err('syntax error, MAXLEN and MINID options at the same time are not compatible');
+export const streamMaxlenNegativeErr = () => err('The MAXLEN argument must be >= 0.');
+export const streamLimitNegativeErr = () => err('The LIMIT argument must be >= 0.');
+export const streamLimitWithoutStrategyErr = () => err('syntax error, LIMIT cannot be used without specifying a trimming strategy');
+export const streamXtrimStrategyErr = () => err('syntax error, XTRIM must be called with a trimming strategy');
+export const streamLimitWithoutApproxErr = () => err('syntax error, LIMIT cannot be used without the special ~ option');
+export const streamXaddIdZeroErr = () => err('The ID specified in XADD must be greater than 0-0');
+export const streamExhaustedErr = () => err('The stream has exhausted the last possible ID, unable to add more items');
+export const streamXaddIdSmallErr = () => err('The ID specified in XADD is equal or smaller than the target stream top item');
+export const streamElementsTooLargeErr = () => err('Elements are too large to be stored');
+export const streamInvalidStartErr = () => err('invalid start ID for the interval');
+export const streamInvalidEndErr = () => err('invalid end ID for the interval');
+export const xreadUnbalancedErr = () =>
+  err("Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
+export const xreadGroupOptionErr = () => err('The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+export const xreadNoackOptionErr = () => err('The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+export const xreadgroupMissingGroupErr = () => err('Missing GROUP option for XREADGROUP');
+export const xreadgroupDollarErr = () =>
+  err(
+    'The $ ID is meaningless in the context of XREADGROUP: you want to read the history of this consumer by specifying a proper ID, or use the > ID to get new messages. The $ ID would just return an empty result set.',
+  );
+export const xreadGreaterIdErr = () =>
+  err('The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
+/** Arguments are byte strings (one char per byte), printed as `%s` prints them. */
+export const xreadgroupNoGroupErr = (key: string, group: string) =>
+  cStringErr(`NOGROUP No such key '${cString(key, Infinity)}' or consumer group '${cString(group, Infinity)}' in XREADGROUP with GROUP option`);
+export const xreadgroupGroupDestroyedErr = () => new ReplyError('NOGROUP the consumer group this client was blocked on no longer exists');
+export const xreadgroupKeyDeletedErr = () => new ReplyError('UNBLOCKED the stream key no longer exists');
+export const xsetidEntriesAddedNegativeErr = () => err('entries_added must be positive');
+export const xsetidMaxDeletedErr = () => err('The ID specified in XSETID is smaller than the provided max_deleted_entry_id');
+export const xsetidSmallErr = () => err('The ID specified in XSETID is smaller than the target stream top item');
+export const xsetidEntriesAddedSmallErr = () => err('The entries_added specified in XSETID is smaller than the target stream length');
+
+/** addReplyErrorFormat of byte strings: CR/LF become spaces; bytes that are not ASCII stay bytes. */
+function cStringErr(latin1: string): ReplyError {
+  const text = latin1.replace(/[\r\n]/g, ' ');
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(text) ? new ReplyError(text) : new BinaryReplyError(text);
+}
 
 // Persistence (aof.c, rdb.c, server.c processCommand).
 /** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */

@@ -504,8 +504,7 @@ function swapdbCommand(c: Client, argv: Arg[]): Reply {
   if (db1 === undefined || db2 === undefined) throw dbIndexOutOfRangeErr();
   if (db1 !== db2) {
     // touchAllWatchedKeysInDb for both sides: every key of either db may now read differently.
-    c.engine.signalFlushedDb(id1);
-    c.engine.signalFlushedDb(id2);
+    c.engine.signalSwappedDbs(db1, db2);
     db1.swapWith(db2);
     // scanDatabaseForReadyKeys: sessions blocked in either db may find their key there now.
     c.engine.blocking.swapped(db1, db2);

@@ -5,11 +5,14 @@
 import type { CommandLog } from './aof.js';
 import { BlockingState, handleClientsBlockedOnKeys, unblockClient, type EngineTimers } from './blocked.js';
 import { commandTable } from './command-table.js';
-import { arityOk, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
+import { ServerConfig } from './config.js';
+import { arityOk, CMD_NO_MULTI, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
 import { Client, PREVENTED } from './client.js';
 import {
   connectionClosedErr,
   err,
+  execAbortBecauseErr,
+  notAllowedInMultiErr,
   ReplyError,
   subscribedContextErr,
   unknownCommandErr,
@@ -17,11 +20,20 @@ import {
   wrongArityErr,
 } from './errors.js';
 import { RedisDb } from './keyspace.js';
+import {
+  discardTransaction,
+  execEffectiveFlags,
+  flagTransaction,
+  queueMultiCommand,
+  touchAllWatchedKeysInDb,
+  touchWatchedKey,
+  Watches,
+} from './multi.js';
 import { NOTIFY_KEYEVENT, NOTIFY_KEYSPACE } from './notify.js';
 import { OpReplies } from './opreplies.js';
 import { PubSub } from './pubsub.js';
 import type { SnapshotWriter } from './rdb.js';
-import type { Reply } from './reply.js';
+import { QUEUED, type Reply } from './reply.js';
 import { argLatin1, BINARY_MARK, keyLatin1, keyReply, type Arg, type KeyString } from './sds.js';
 
 export interface EngineOptions {
@@ -42,7 +54,11 @@ export interface EngineOptions {
 export type PropagateHook = (dbid: number, argv: Arg[]) => void;
 
 /** Refuses a command (with the error to reply) or lets it through (null). */
-export type CommandGate = (c: Client, cmd: RedisCommand) => ReplyError | null;
+/**
+ * A check every command passes before it runs (LOADING, MISCONF): a refusal, or null. `flags`
+ * are the command's, or for EXEC those of the transaction it runs (multi.ts execEffectiveFlags).
+ */
+export type CommandGate = (c: Client, cmd: RedisCommand, flags: number) => ReplyError | null;
 
 export class Engine {
   readonly dbs: RedisDb[];
@@ -79,6 +95,12 @@ export class Engine {
   readonly stat = { expiredKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0 };
   /** Sessions blocked on keys, and the keys made ready (blocked.ts). */
   readonly blocking = new BlockingState();
+  /** The settings the engine acts on (config.ts; CONFIG GET/SET). */
+  readonly config = new ServerConfig();
+  /** Nesting of call(): EXEC calls its commands. */
+  private callDepth = 0;
+  /** WATCHed keys of every session (multi.ts). */
+  readonly watches = new Watches();
   readonly timers: EngineTimers | null;
   private nextClientId = 1;
 
@@ -117,6 +139,7 @@ export class Engine {
 
   freeClient(c: Client): void {
     unblockClient(c, connectionClosedErr());
+    discardTransaction(c);
     this.pubsub.unsubscribeAll(c);
     c.closed = true;
     this.clients.delete(c.id);
@@ -129,19 +152,26 @@ export class Engine {
   processCommand(c: Client, argv: Arg[]): Reply {
     const name = argv[0]!;
     let cmd = lookupCommand(this.commands, this.commandSpellings, typeof name === 'string' ? name : argLatin1(name));
-    if (cmd === undefined) return unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1));
+    if (cmd === undefined) return rejectCommand(c, unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1)));
     if (cmd.subcommands !== null && argv.length > 1) {
       const sub = lookupSubcommand(cmd, argLatin1(argv[1]!));
-      if (sub === undefined) return unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname);
+      if (sub === undefined) return rejectCommand(c, unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname));
       cmd = sub;
     }
-    if (!arityOk(cmd, argv.length)) return wrongArityErr(cmd.fullname);
+    if (!arityOk(cmd, argv.length)) return rejectCommand(c, wrongArityErr(cmd.fullname), cmd);
+    const inMulti = c.mstate !== null;
+    if (inMulti && cmd.flags & CMD_NO_MULTI) return rejectCommand(c, notAllowedInMultiErr(), cmd);
     if (this.commandGate !== null) {
-      const refused = this.commandGate(c, cmd);
-      if (refused !== null) return refused;
+      const isExec = cmd.fullname === 'exec';
+      const refused = this.commandGate(c, cmd, isExec ? execEffectiveFlags(c, cmd) : cmd.flags);
+      if (refused !== null) return rejectCommand(c, refused, cmd);
     }
     if (c.resp === 2 && c.subscriptionCount > 0 && !(cmd.flags & CMD_SUBSCRIBED_OK)) {
-      return subscribedContextErr(cmd.fullname);
+      return rejectCommand(c, subscribedContextErr(cmd.fullname), cmd);
+    }
+    if (inMulti && !(cmd.flags & CMD_RUNS_IN_MULTI)) {
+      queueMultiCommand(c, cmd, argv);
+      return QUEUED;
     }
     const reply = this.call(c, cmd, argv);
     if (this.blocking.ready.length !== 0) handleClientsBlockedOnKeys(this);
@@ -159,16 +189,20 @@ export class Engine {
 
   /** call(): run a checked command and propagate what it changed. */
   call(c: Client, cmd: RedisCommand, argv: Arg[]): Reply {
-    this.nowCached = false;
+    // The time is fixed for a whole command, EXEC included (server.fixed_time_expire).
+    if (this.callDepth === 0) this.nowCached = false;
     const dirtyBefore = this.dirty;
     c.rewrittenArgv = null;
     c.argv = argv;
     let reply: Reply;
+    this.callDepth++;
     try {
       reply = cmd.handler!(c, argv);
     } catch (e) {
       if (e instanceof ReplyError) reply = e;
       else reply = err(`Lodis internal error in '${cmd.fullname}': ${(e as Error)?.message ?? String(e)}`);
+    } finally {
+      this.callDepth--;
     }
     this.stat.numCommands++;
     if (cmd.flags & CMD_WRITE && this.dirty !== dirtyBefore && this.onPropagate !== null && c.rewrittenArgv !== PREVENTED) {
@@ -187,11 +221,23 @@ export class Engine {
     if (this.onPropagate !== null) this.onPropagate(db.id, ['DEL', keyReply(key)]);
   }
 
-  /** signalModifiedKey: a key changed (WATCH invalidation hooks in here). */
-  signalModifiedKey(_db: RedisDb, _key: KeyString): void {}
+  /** signalModifiedKey: a key changed; sessions WATCHing it will fail their EXEC. */
+  signalModifiedKey(db: RedisDb, key: KeyString): void {
+    if (this.watches.count !== 0) touchWatchedKey(this, db, key);
+  }
 
-  /** signalFlushedDb: every key of a database (or all, for -1) changed. */
-  signalFlushedDb(_dbid: number): void {}
+  /** signalFlushedDb: every key of a database (or all, for -1) is about to go. */
+  signalFlushedDb(dbid: number): void {
+    if (this.watches.count === 0) return;
+    for (const db of dbid === -1 ? this.dbs : [this.dbs[dbid]!]) touchAllWatchedKeysInDb(this, db, null);
+  }
+
+  /** SWAPDB is about to exchange two databases' contents: watched keys of either may change. */
+  signalSwappedDbs(a: RedisDb, b: RedisDb): void {
+    if (this.watches.count === 0) return;
+    touchAllWatchedKeysInDb(this, a, b);
+    touchAllWatchedKeysInDb(this, b, a);
+  }
 
   /** notifyKeyspaceEvent (notify.c): publish __keyspace@db__:key and __keyevent@db__:event. */
   notifyKeyspaceEvent(type: number, event: string, key: KeyString, dbid: number): void {
@@ -218,4 +264,15 @@ function defaultTimers(): EngineTimers | null {
 function keyspaceChannel(dbid: number, key: KeyString): KeyString {
   const prefix = `__keyspace@${dbid}__:`;
   return key.charCodeAt(0) === 0xdc00 ? BINARY_MARK + prefix + keyLatin1(key) : prefix + key;
+}
+
+/**
+ * rejectCommand: a command refused before it runs; inside MULTI it dooms the transaction, and a
+ * refused EXEC ends it (execCommandAbort, whether or not the session was in MULTI).
+ */
+function rejectCommand(c: Client, e: ReplyError, cmd?: RedisCommand): ReplyError {
+  flagTransaction(c);
+  if (cmd?.fullname !== 'exec') return e;
+  discardTransaction(c);
+  return execAbortBecauseErr(e);
 }

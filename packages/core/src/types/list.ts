@@ -808,7 +808,6 @@ function blockingPopGenericCommand(c: Client, argv: Arg[], keys: Arg[], where: W
   const deadline = getTimeoutFromArg(c, timeoutArg, 'seconds');
   const served = serveListPop(c, argv, keys, where, count);
   if (served !== undefined) return served;
-  // TODO(issue 8): inside MULTI (CLIENT_DENY_BLOCKING) reply NULL_ARRAY at once instead of blocking.
   return blockForKeys(c, keys.map(toKey), deadline, LIST_TIMEOUT_REPLY, 'list');
 }
 
@@ -912,7 +911,7 @@ function blmoveGenericCommand(c: Client, argv: Arg[], wherefrom: Where, whereto:
   const src = toKey(argv[1]!);
   const o = listOf(c.db.lookupKeyWrite(src));
   if (o === undefined) {
-    // TODO(issue 8): inside MULTI (CLIENT_DENY_BLOCKING) reply null at once instead of blocking.
+    if (c.denyBlocking) return null; // inside EXEC: a null bulk, where a timeout gives a null array
     return blockForKeys(c, [src], deadline, LIST_TIMEOUT_REPLY, 'list');
   }
   return lmoveGenericCommand(c, argv, wherefrom, whereto, logAs);

@@ -2232,7 +2232,6 @@ function blockingGenericZpopCommand(c: Client, argv: Arg[], keys: Arg[], where: 
     c.rewriteArgv(count === -1 ? [name, k] : [name, k, String(Math.min(count, llen))]);
     return reply;
   }
-  // TODO(issue 8): inside MULTI (CLIENT_DENY_BLOCKING) reply NULL_ARRAY at once instead of blocking.
   return blockForKeys(c, keys.map(toKey), deadline, ZSET_TIMEOUT_REPLY, 'zset');
 }
 
