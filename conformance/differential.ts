@@ -1,7 +1,9 @@
 /**
  * The differential run (`npm run test:conformance`): a seeded random command stream goes to a
  * throwaway redis-server and to a Lodis store; every reply is compared byte for byte (RESP2), and
- * after every round the whole keyspace, and the output of the pub/sub subscriber sessions.
+ * after every round the whole keyspace, INFO keyspace's key counts, the output of the pub/sub
+ * subscriber sessions, and the keyspace events a PSUBSCRIBE session received (in order, but for
+ * `expired` events: see gen-notify.ts). Transactions run over two more sessions (gen-txn.ts).
  *
  *   npm run test:conformance -- [--seed N] [--count N] [--only strings,keys] [--skip pubsub]
  *                               [--max-div N] [--round N] [--batch N] [--only-implemented]
@@ -18,6 +20,8 @@ import { bulkPayload, splitArrayElements, splitReplies } from './resp.js';
 import { compareReplies, fullName, normalizePmessageRuns, normalizeUnsubscribeAll, policyOf, type Policy } from './fuzz/compare.js';
 import { argBytes, commandLine, showRaw } from './fuzz/format.js';
 import { COMMANDS, FAMILIES, type CommandSpec, type Family } from './fuzz/generators.js';
+import { INITIAL_FLAGS, isExpiredEvent, KEYSPACE_PATTERN, normalizeKeymissRuns } from './fuzz/gen-notify.js';
+import { transactionScript, txnEligible, type Picked } from './fuzz/gen-txn.js';
 import { clientOf, collectionValue, keyExists, liveValue, maxValueLength, onRawPush, resetStore, timeOutBlocked } from './fuzz/lodis-probe.js';
 import { Rng } from './fuzz/rng.js';
 import { diffDb, redisSnapshot } from './fuzz/state.js';
@@ -149,6 +153,8 @@ interface Op {
   session: number;
   /** How to compare the reply, when the spec's plan says (CommandSpec.plan); else by the command's tips. */
   policy?: Policy;
+  /** The summary's and the report's name for it, when not the command's own (transaction steps). */
+  label?: string;
 }
 
 const rng = new Rng(SEED);
@@ -162,6 +168,14 @@ if (!specs.length) {
   process.exit(2);
 }
 const specTable = specs.map((s) => [s.weight, s] as const);
+/** What a transaction script queues (inMulti) or runs around it (gen-txn.ts txnEligible); all families when --only leaves none. */
+const txnTables = ((): { inMulti: (readonly [number, CommandSpec])[]; outside: (readonly [number, CommandSpec])[] } => {
+  const table = (inMulti: boolean): (readonly [number, CommandSpec])[] => {
+    const mine = specTable.filter(([, s]) => txnEligible(s, inMulti));
+    return mine.length ? mine : COMMANDS.filter((s) => s.weight > 0 && txnEligible(s, inMulti)).map((s) => [s.weight, s] as const);
+  };
+  return { inMulti: table(true), outside: table(false) };
+})();
 
 function mutate(argv: Arg[]): Arg[] {
   const a = argv.slice();
@@ -220,7 +234,7 @@ function guardQuadratic(op: Op): void {
 
 // ---- divergences -----------------------------------------------------------------------------
 
-type DivKind = 'reply' | 'unimplemented' | 'internal-error' | 'threw' | 'state' | 'scan' | 'randomkey' | 'subscriber';
+type DivKind = 'reply' | 'unimplemented' | 'internal-error' | 'threw' | 'state' | 'scan' | 'randomkey' | 'subscriber' | 'info';
 
 interface Divergence {
   kind: DivKind;
@@ -254,6 +268,10 @@ const stats = {
   perCommand: new Map<string, { sent: number; diverged: number; errors: number }>(),
   errorTexts: new Map<string, Map<string, number>>(),
   resets: 0,
+  /** Transaction scripts: how their EXECs ended (on Redis). */
+  txn: { scripts: 0, steps: 0, exec: 0, watchBroken: 0, execAbort: 0, discard: 0 },
+  /** Keyspace events compared (expired events left out) and left out. */
+  events: { compared: 0, expired: 0 },
   /** What the state checks saw in Redis: how far the stream got (dense HLLs, long values). */
   seen: { denseHll: 0, sparseHll: 0, maxValue: 0, keys: 0 },
 };
@@ -268,6 +286,7 @@ function countCommand(label: string, diverged: boolean, redisError: boolean): vo
 }
 
 function labelOf(op: Op): string {
+  if (op.label !== undefined) return op.label;
   if (op.spec === SETTLE_SPEC) return `${op.fullname.toUpperCase()} (settle)`;
   if (op.spec.family === 'misc') return op.spec.name;
   if (op.spec.kind === 'scan') return `${op.fullname.toUpperCase()} (iteration)`;
@@ -360,7 +379,14 @@ function judge(op: Op, redis: string, lodis: LodisResult): boolean {
 
 let redisMain!: RedisConnection;
 let redisInspector!: RedisConnection;
-const subs: { redis: RedisConnection; lodis: Store; out: string[] }[] = [];
+type PushSession = { redis: RedisConnection; lodis: Store; out: string[] };
+const subs: PushSession[] = [];
+/** The PSUBSCRIBE __key*__:* session of each side (gen-notify.ts). */
+let keyspace!: PushSession;
+/** The two transaction sessions of each side (gen-txn.ts). */
+const txns: { redis: RedisConnection; lodis: Store }[] = [];
+/** A Lodis session for the harness' own commands (INFO keyspace check). */
+let lodisInspector!: Store;
 let pending: { op: Op; lodis: LodisResult }[] = [];
 let syncMarker = 0;
 
@@ -502,14 +528,18 @@ async function runRandom(op: Op): Promise<void> {
     report({ kind: 'reply', family: op.spec.family, index: op.index, label: labelOf(op), argv: op.argv, redis, lodis: lodis.raw, details: why });
     return;
   }
+  // The reconciling commands run on Lodis only: the events they fire are not the stream's.
+  const pushSessions = [...subs, keyspace];
+  const marks = pushSessions.map((s) => s.out.length);
   for (const argv of spec.reconcile?.(op.argv, redis, lodis.raw) ?? []) {
     execLodis(main, argv);
     stats.harness++;
   }
+  pushSessions.forEach((s, i) => (s.out.length = marks[i]!));
 }
 
 /** Everything a subscriber session received since the last sync, on both sides. */
-async function drainSubscriber(s: (typeof subs)[number]): Promise<{ redis: string[]; lodis: string[] }> {
+async function drainSubscriber(s: PushSession): Promise<{ redis: string[]; lodis: string[] }> {
   const marker = `\u0001sync:${++syncMarker}`;
   s.redis.write(['PING', marker]);
   const redis = await s.redis.readUntil((raw) => raw.includes(marker));
@@ -519,9 +549,16 @@ async function drainSubscriber(s: (typeof subs)[number]): Promise<{ redis: strin
   return { redis, lodis };
 }
 
-function compareStreams(op: Op | null, sub: number, redisRaw: string[], lodisRaw: string[]): boolean {
-  const redis = normalizePmessageRuns(redisRaw);
-  const lodis = normalizePmessageRuns(lodisRaw);
+/** `expired` events fire when each server's expiry gets to a key: left out (gen-notify.ts). */
+function withoutExpired(raw: string[]): string[] {
+  const out = raw.filter((r) => !isExpiredEvent(r));
+  stats.events.expired += raw.length - out.length;
+  return out;
+}
+
+function compareStreams(op: Op | null, sub: number | string, redisRaw: string[], lodisRaw: string[]): boolean {
+  const redis = normalizeKeymissRuns(normalizePmessageRuns(withoutExpired(redisRaw)));
+  const lodis = normalizeKeymissRuns(normalizePmessageRuns(withoutExpired(lodisRaw)));
   const n = Math.max(redis.length, lodis.length);
   const lines: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -535,7 +572,11 @@ function compareStreams(op: Op | null, sub: number, redisRaw: string[], lodisRaw
     kind: 'subscriber',
     family: 'pubsub',
     index: op?.index ?? -1,
-    label: op ? `subscriber ${sub}: ${op.fullname.toUpperCase()}` : `subscriber ${sub}: messages received during the round`,
+    label: op
+      ? `subscriber ${sub}: ${op.fullname.toUpperCase()}`
+      : sub === 'keyspace'
+        ? 'keyspace events received during the round'
+        : `subscriber ${sub}: messages received during the round`,
     argv: op?.argv,
     details: [`${redis.length} replies from redis, ${lodis.length} from lodis`, ...lines],
   });
@@ -589,9 +630,94 @@ async function endRound(): Promise<void> {
     const { redis, lodis } = await drainSubscriber(subs[i]!);
     compareStreams(null, i, redis, lodis);
   }
+  const events = await drainSubscriber(keyspace);
+  stats.events.compared += events.redis.length;
+  compareStreams(null, 'keyspace', events.redis, events.lodis);
   await checkState();
+  await checkKeyspaceInfo();
+  // The checks read keys on one side only (key misses, lazy expiry): what that fired is not the stream's.
+  for (const s of [...subs, keyspace]) await drainSubscriber(s);
   if (roundDiverged) await resetBoth();
   roundDiverged = false;
+}
+
+/** INFO keyspace's keys= and expires= per db (avg_ttl is an estimate from sampling: left out). */
+function keyspaceCounts(raw: string): string {
+  const text = bulkPayload(raw);
+  if (text === null) return raw;
+  return text
+    .split('\r\n')
+    .filter((l) => l.startsWith('db'))
+    .map((l) => l.replace(/,avg_ttl=[0-9]+$/, ''))
+    .join(' ');
+}
+
+/**
+ * INFO keyspace on both sides, after a full SCAN of every db (it deletes the keys whose time has
+ * passed, which each server's expiry collects at its own moments). A key can expire between the
+ * SCAN and INFO on one side only: a difference is checked once more before it counts.
+ */
+async function checkKeyspaceInfo(): Promise<void> {
+  const scans: Arg[][] = [];
+  for (let db = 0; db < NUM_DBS; db++) scans.push(['SELECT', String(db)], ['SCAN', '0', 'COUNT', '1000000']);
+  for (let attempt = 0; ; attempt++) {
+    const r = await redisInspector.pipeline([...scans, ['INFO', 'keyspace']]);
+    for (const argv of scans) execLodis(lodisInspector, argv);
+    const l = execLodis(lodisInspector, ['INFO', 'keyspace']).raw;
+    stats.harness += 2 * (scans.length + 1);
+    const rc = keyspaceCounts(r[r.length - 1]!);
+    const lc = keyspaceCounts(l);
+    if (rc === lc) return;
+    if (attempt > 0) {
+      report({ kind: 'info', family: 'state', index: -1, label: `INFO keyspace after command #${stats.sent - 1}`, redis: rc, lodis: lc });
+      return;
+    }
+  }
+}
+
+/**
+ * One transaction script (gen-txn.ts) over the two transaction sessions of each side, step by
+ * step: every reply compared as usual (QUEUED included), EXEC's array element by element with
+ * each queued command's policy.
+ */
+async function runTransaction(op: Op): Promise<void> {
+  const pick = (inMulti: boolean): Picked => {
+    const table = inMulti ? txnTables.inMulti : txnTables.outside;
+    for (let tries = 0; ; tries++) {
+      const spec = rng.weighted(table);
+      let argv = spec.argv ? spec.argv(gen) : [gen.opt(spec.name), ...spec.args!(gen)];
+      if (rng.chance(MUTATE)) argv = mutate(argv);
+      if (flags['only-implemented'] && spec.family !== 'misc' && !isImplemented(argv) && tries < 1000) continue;
+      return { spec, argv };
+    }
+  };
+  const steps = transactionScript(gen, pick, String(clientOf(main).db.id));
+  stats.txn.scripts++;
+  stats.txn.steps += steps.length;
+  let elements: Policy[] = [];
+  for (const st of steps) {
+    const side = txns[st.session]!;
+    const name = typeof st.argv[0] === 'string' ? st.argv[0].toUpperCase() : '?';
+    const label = st.role === 'queued' || st.role === 'other' || st.role === 'settle' ? `(txn) ${st.role}` : `(txn) ${name}`;
+    const sub: Op = { index: op.index, spec: st.spec ?? op.spec, argv: st.argv, fullname: fullName(st.argv), session: st.session, label };
+    if (st.spec) {
+      guardQuadratic(sub);
+      guardAllocation(sub);
+    }
+    if (st.role === 'multi') elements = [];
+    if (st.role === 'exec') sub.policy = { kind: 'exec', elements };
+    const redis = await side.redis.send(sub.argv);
+    const lodis = execLodis(side.lodis, sub.argv);
+    if (timeOutBlocked(side.lodis)) lodis.raw = `-HARNESS: lodis blocked (${lodis.raw.trim()})\r\n`;
+    if (st.role === 'queued' && redis === '+QUEUED\r\n') elements.push(policyOf(sub.fullname));
+    if (st.role === 'exec') {
+      if (redis === '*-1\r\n') stats.txn.watchBroken++;
+      else if (redis.startsWith('-EXECABORT')) stats.txn.execAbort++;
+      else if (redis[0] === '*') stats.txn.exec++;
+    }
+    if (st.role === 'discard' && redis === '+OK\r\n') stats.txn.discard++;
+    judge(sub, redis, lodis);
+  }
 }
 
 /** After a divergent round, start both sides from empty so one bug does not cascade. */
@@ -599,7 +725,7 @@ async function resetBoth(): Promise<void> {
   stats.resets++;
   await redisInspector.send(['FLUSHALL']);
   await redisMain.send(['SELECT', '0']);
-  resetStore(store, [main, ...subs.map((s) => s.lodis)]);
+  resetStore(store, [main, lodisInspector, ...subs.map((s) => s.lodis), ...txns.map((t) => t.lodis)]);
   for (const s of subs) {
     s.redis.write(['UNSUBSCRIBE']);
     s.redis.write(['PUNSUBSCRIBE']);
@@ -607,6 +733,7 @@ async function resetBoth(): Promise<void> {
     execLodis(s.lodis, ['PUNSUBSCRIBE']);
     await drainSubscriber(s);
   }
+  await drainSubscriber(keyspace);
   stats.harness += 4;
 }
 
@@ -630,6 +757,20 @@ async function run(): Promise<number> {
       const s = { redis: await RedisConnection.connect(redis.port), lodis, out: [] as string[] };
       onRawPush(lodis, (m) => s.out.push(...splitReplies(encodeResp2(m))));
       subs.push(s);
+    }
+    lodisInspector = store.connect();
+    for (let i = 0; i < 2; i++) txns.push({ redis: await RedisConnection.connect(redis.port), lodis: store.connect() });
+    {
+      const lodis = store.connect();
+      keyspace = { redis: await RedisConnection.connect(redis.port), lodis, out: [] };
+      onRawPush(lodis, (m) => keyspace.out.push(...splitReplies(encodeResp2(m))));
+      const flagsSet = ['CONFIG', 'SET', 'notify-keyspace-events', INITIAL_FLAGS];
+      await redisInspector.send(flagsSet);
+      execLodis(lodisInspector, flagsSet);
+      keyspace.redis.write(['PSUBSCRIBE', KEYSPACE_PATTERN]);
+      keyspace.out.push(...splitReplies(execLodis(lodis, ['PSUBSCRIBE', KEYSPACE_PATTERN]).raw));
+      const sub = await drainSubscriber(keyspace);
+      if (sub.redis.join('') !== sub.lodis.join('')) throw new Error(`PSUBSCRIBE ${KEYSPACE_PATTERN}: redis ${sub.redis} lodis ${sub.lodis}`);
     }
     const version = /redis_version:(\S+)/.exec(Buffer.from(await redisInspector.send(['INFO', 'server']), 'latin1').toString())?.[1];
 
@@ -670,6 +811,7 @@ async function run(): Promise<number> {
         } else if (kind === 'scan') await runScan(op);
         else if (kind === 'randomkey') await runRandomKey(op);
         else if (kind === 'blocking') await runBlocking(op);
+        else if (kind === 'transaction') await runTransaction(op);
         else await runSubscriber(op);
       }
       if ((i + 1) % ROUND === 0 || i === COUNT - 1) await endRound();
@@ -685,6 +827,8 @@ async function run(): Promise<number> {
     return divergences.length || unimplementedSeen.size ? 1 : 0;
   } finally {
     for (const s of subs) s.redis.close();
+    for (const t of txns) t.redis.close();
+    keyspace?.redis.close();
     redisMain?.close();
     redisInspector?.close();
     store.close();
@@ -708,6 +852,11 @@ function summary(elapsed: number): void {
   console.log(
     `\nseed ${SEED}: ${stats.sent} commands (+${stats.harness} harness commands) in ${elapsed.toFixed(1)} s, ` +
       `${Math.round(stats.sent / elapsed)} commands/s; ${stats.guarded} arguments changed by the size guards; ${stats.resets} resets`,
+  );
+  const t = stats.txn;
+  console.log(
+    `transactions: ${t.scripts} scripts (${t.steps} commands on two sessions): ${t.exec} EXEC ran, ${t.watchBroken} broken by a WATCH, ` +
+      `${t.execAbort} EXECABORT, ${t.discard} DISCARD; keyspace events compared: ${stats.events.compared} (${stats.events.expired} expired events left out)`,
   );
   const seen = stats.seen;
   console.log(

@@ -34,13 +34,26 @@ try {
       return c;
     };
     const replies: string[] = [];
+    const clock: number[] = [];
+    const t0 = performance.now();
+    const at = (): number => Math.round(performance.now() - t0);
     for (const step of steps) {
-      if (step.kind === 'sleep') await new Promise((r) => setTimeout(r, step.ms));
-      else if (step.kind === 'push') replies.push(await (await conn(step.conn)).nextWithin(1000));
-      else replies.push(await (await conn(step.conn)).sendAndDrain(step.argv, QUIET_MS));
+      if (step.kind === 'sleep') {
+        await new Promise((r) => setTimeout(r, step.ms));
+        clock.push(at());
+        continue;
+      }
+      const c = await conn(step.conn);
+      clock.push(at());
+      if (step.kind === 'push') replies.push(await c.nextWithin(1000));
+      else if (step.block) {
+        // Its reply (now, or when it is served or times out) stays in the inbox for a later !push.
+        c.write(step.argv);
+        await new Promise((r) => setTimeout(r, QUIET_MS));
+      } else replies.push(await c.sendAndDrain(step.argv, QUIET_MS));
     }
     for (const c of conns.values()) c.close();
-    const rec: Recording = { redis: /redis_version:(\S+)/.exec(info)![1]!, transcript: hash, replies };
+    const rec: Recording = { redis: /redis_version:(\S+)/.exec(info)![1]!, transcript: hash, replies, clock };
     writeFileSync(join(dir, 'recorded', `${name}.json`), JSON.stringify(rec, null, 1) + '\n');
     console.log(`recorded ${name}: ${replies.length} replies from redis ${rec.redis}`);
   }

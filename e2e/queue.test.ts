@@ -21,9 +21,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchChromium, type RunningChromium } from './src/chromium.js';
-import { servePages, sleep } from './src/harness.js';
-import type { StaticServer } from './src/server.js';
+import { sleep } from './src/harness.js';
+import { Tab as PageTab, TabBrowser, waitFor } from './src/tab-harness.js';
 import {
   PROCESSED,
   PROCESSING,
@@ -31,7 +30,6 @@ import {
   type QueueCheck,
   type QueueOpenOptions,
   type QueuePage,
-  type QueuePageGlobals,
   type WorkerStats,
 } from './pages/queue-api.js';
 
@@ -41,58 +39,16 @@ const BATCH = 100;
 /** Worker loops (sessions) in the worker tab: like several worker connections to one Redis. */
 const LOOPS = 4;
 
-let server: StaticServer;
-let chrome: RunningChromium | null = null;
+const browser = new TabBrowser();
+beforeAll(() => browser.serve(inject('pagesDir')));
+afterAll(() => browser.stopServing());
+afterEach(() => browser.close());
 
-beforeAll(async () => {
-  server = await servePages(inject('pagesDir'));
-});
-afterAll(async () => {
-  await server?.close();
-});
-afterEach(async () => {
-  await chrome?.close();
-  chrome = null;
-});
+const launch = () => browser.launch();
 
-/** Background tabs must not have their timers throttled (as in tabs.test.ts). */
-async function launch(): Promise<RunningChromium> {
-  chrome = await launchChromium({
-    args: ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-  });
-  return chrome;
-}
-
-/** Progress on stderr, with LODIS_E2E_TRACE=1. */
-const trace = (msg: string) => {
-  if (process.env.LODIS_E2E_TRACE) process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
-};
-
-class Tab {
-  readonly errors: string[] = [];
-
-  constructor(
-    readonly page: Page,
-    readonly label: string,
-  ) {
-    page.on('pageerror', (e) => {
-      this.errors.push(`pageerror: ${e.message}`);
-      trace(`  ${label} pageerror: ${e.message}`);
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(`console.error: ${m.text()}`);
-      if (m.type() !== 'log') trace(`  ${label} console.${m.type()}: ${m.text()}`);
-    });
-  }
-
-  call<K extends keyof QueuePage>(method: K, ...args: Parameters<QueuePage[K]>): Promise<Awaited<ReturnType<QueuePage[K]>>> {
-    return this.page.evaluate(
-      ([m, a]) => {
-        const api = (globalThis as unknown as QueuePageGlobals).lodisQueue as unknown as Record<string, (...x: unknown[]) => unknown>;
-        return api[m as string]!(...(a as unknown[]));
-      },
-      [method, args] as const,
-    ) as never;
+class Tab extends PageTab<QueuePage> {
+  constructor(page: Page, label: string) {
+    super(page, browser.pageSpec('/queue.html', 'lodisQueue'), label);
   }
 
   /** A command on the tab's own session; throws on an error reply. */
@@ -105,22 +61,10 @@ class Tab {
 
 /** A new tab with the store `name` open in it (createClient, awaited `ready`). */
 async function openTab(name: string, label: string, options: Omit<QueueOpenOptions, 'label'> = {}): Promise<Tab> {
-  const page = await chrome!.context.newPage();
-  const t = new Tab(page, label);
-  await page.goto(`${server.origin}/queue.html`);
-  await page.waitForFunction(() => typeof (globalThis as unknown as Partial<QueuePageGlobals>).lodisQueue === 'object');
+  const t = new Tab(await browser.newPage(), label);
+  await t.load();
   await t.call('open', name, { label, durability: 'durable', ...options });
   return t;
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 10): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
 }
 
 const jobsOf = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

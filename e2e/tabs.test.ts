@@ -16,37 +16,17 @@
  * Every tab reports each acknowledged reply to Node as it comes (page.exposeFunction), so what a
  * killed tab had acknowledged is known. Takeover times are printed.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
-import { launchChromium, type RunningChromium } from './src/chromium.js';
-import { servePages, sleep } from './src/harness.js';
-import type { StaticServer } from './src/server.js';
+import { sleep } from './src/harness.js';
+import { Tab as PageTab, TabBrowser, trace, waitFor, withTimeout } from './src/tab-harness.js';
 import type { LeadershipChange, LeadershipInfo, TabsPage, TabsPageGlobals, TabsReport, WriterStats } from './pages/tabs-api.js';
 
-let server: StaticServer;
-let chrome: RunningChromium | null = null;
+const browser = new TabBrowser();
+beforeAll(() => browser.serve(inject('pagesDir')));
+afterAll(() => browser.stopServing());
+afterEach(() => browser.close());
 
-beforeAll(async () => {
-  server = await servePages(inject('pagesDir'));
-});
-afterAll(async () => {
-  await server?.close();
-});
-afterEach(async () => {
-  await chrome?.close();
-  chrome = null;
-});
-
-/**
- * Background tabs must not have their timers throttled to 1 Hz (the page's reports and the
- * leadership polling run on timers; Playwright's own launcher passes the same switches).
- */
-async function launch(): Promise<RunningChromium> {
-  chrome = await launchChromium({
-    args: ['--disable-background-timer-throttling', '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows'],
-  });
-  return chrome;
-}
+const launch = () => browser.launch();
 
 // ---- what the tabs reported --------------------------------------------------------------------
 
@@ -100,48 +80,13 @@ let ledger = new Ledger();
 
 // ---- tabs --------------------------------------------------------------------------------------
 
-class Tab {
-  /** Who this tab is now (for the trace). */
-  label = '';
-  readonly errors: string[] = [];
-  /** Console warnings and notes (the worker's leadership notes), with Date.now() when they came, for the report. */
-  readonly warnings: { at: number; text: string }[] = [];
-
-  constructor(readonly page: Page) {
-    page.on('pageerror', (e) => {
-      const where = (e.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' ← ');
-      this.errors.push(`pageerror: ${e.message}${where ? ` (${where})` : ''}`);
-      trace(`  ${this.label || '?'} pageerror: ${e.message} ${where}`);
-    });
-    page.on('console', (m) => {
-      if (m.type() === 'error') this.errors.push(`console.error: ${m.text()}`);
-      if (m.type() === 'warning' || m.type() === 'info') this.warnings.push({ at: Date.now(), text: m.text() });
-      if (m.type() !== 'log') trace(`  ${this.label || '?'} console.${m.type()}: ${m.text()}`);
-    });
-  }
-
-  call<K extends keyof TabsPage>(method: K, ...args: Parameters<TabsPage[K]>): Promise<Awaited<ReturnType<TabsPage[K]>>> {
-    return this.page.evaluate(
-      ([m, a]) => {
-        const api = (globalThis as unknown as TabsPageGlobals).lodisTabs as unknown as Record<string, (...x: unknown[]) => unknown>;
-        return api[m as string]!(...(a as unknown[]));
-      },
-      [method, args] as const,
-    ) as never;
-  }
-
-  /** (Re)load tabs.html in this tab and wait for its API. */
-  async load(): Promise<void> {
-    await this.page.goto(`${server.origin}/tabs.html`);
-    await this.page.waitForFunction(() => typeof (globalThis as unknown as Partial<TabsPageGlobals>).lodisTabs === 'object');
-  }
-}
+type Tab = PageTab<TabsPage>;
 
 async function newTab(): Promise<Tab> {
-  const page = await chrome!.context.newPage();
+  const page = await browser.newPage();
   // Reports go to the ledger of the test running now.
   await page.exposeFunction('__lodisTabs', (r: TabsReport) => ledger.add(r));
-  const t = new Tab(page);
+  const t: Tab = new PageTab(page, browser.pageSpec('/tabs.html', 'lodisTabs'));
   await t.load();
   return t;
 }
@@ -152,29 +97,6 @@ async function openTab(name: string, label: string, options: { leaderTimeout?: n
   await t.call('open', name, { label, durability: 'durable', ...options });
   return t;
 }
-
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 10_000, everyMs = 10): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout>;
-  return Promise.race([
-    p.finally(() => clearTimeout(timer)),
-    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms))),
-  ]);
-}
-
-/** Progress of the long tests on stderr, with LODIS_E2E_TRACE=1. */
-const trace = (msg: string) => {
-  if (process.env.LODIS_E2E_TRACE) process.stderr.write(`[${new Date().toISOString().slice(11, 23)}] ${msg}\n`);
-};
 
 function duplicates(values: number[]): number[] {
   const seen = new Set<number>();

@@ -38,6 +38,8 @@ export default defineConfig({
         'bench-worker': here('./pages/bench-worker.html'),
         tabs: here('./pages/tabs.html'),
         queue: here('./pages/queue.html'),
+        txn: here('./pages/txn.html'),
+        streams: here('./pages/streams.html'),
       },
     },
   },

@@ -23,6 +23,10 @@
  * smaller set and probes the larger, building an array).
  */
 
+import { awaitEach, failure, mockCall, pad, pipelined, plain, shuffled, syncEach, wrongReply, type Argv, type Loop, type Via, type Workload } from './bench-common.js';
+
+export type { Workload } from './bench-common.js';
+
 // ---- inputs: built once, the same strings for every contender (as bench.ts' keys) ------------
 
 export const K = 100_000; // list length, set size, HSET/SISMEMBER visit cycle
@@ -34,24 +38,6 @@ export const INTER_COMMON = INTER / 2;
 /** SADD's fresh members (a power of two: the cursor is masked). */
 const POOL = 1 << 19;
 const POOL_MASK = POOL - 1;
-
-function lcg(seed: number): (bound: number) => number {
-  let x = seed;
-  return (bound) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x % bound;
-  };
-}
-function shuffled(n: number, seed: number): number[] {
-  const a = Array.from({ length: n }, (_, i) => i);
-  const rnd = lcg(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rnd(i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-const pad = (i: number) => String(i).padStart(6, '0');
 
 const LIST = 'list';
 const SET = 'set';
@@ -88,21 +74,6 @@ export const COLLECTION_LABEL: Record<CollectionCommand, string> = {
   SISMEMBER: 'SISMEMBER',
   SINTER: `SINTER ${INTER / 1000}k×${INTER / 1000}k`,
 };
-
-// ---- the cell shape bench.ts times ----------------------------------------------------------
-
-type Loop = (n: number) => unknown;
-export interface Workload {
-  /** Runs n ops (may return a promise). */
-  loop: Loop;
-  /** Untimed, before each call of loop(n): restores the row's state (trim, top-up, removal). */
-  between?: (n: number) => unknown;
-  /** n is always a multiple of this (the pipelined column issues PIPELINE ops at a time). */
-  quantum: number;
-  /** loop(n) times its own ops and returns the milliseconds they took (untimed work between them). */
-  selfTimed?: boolean;
-  close(): void;
-}
 
 // ---- the raw deque -----------------------------------------------------------------------------
 
@@ -333,7 +304,6 @@ function preloadRawHashes(): Map<string, Map<string, string>> {
 // ---- the contenders: Lodis and ioredis-mock ---------------------------------------------------
 
 type P = Promise<unknown>;
-type Argv = (string | number)[];
 /** The Lodis typed API as these rows use it; methods that have not landed are absent. */
 export interface LodisCollections {
   lpush?(k: string, ...elements: string[]): Promise<number>;
@@ -378,11 +348,8 @@ function lodisAdmin(s: LodisCollections): Admin {
 }
 
 function mockAdmin(r: MockCollections): Admin {
-  return (argv) => {
-    const [name, ...args] = argv;
-    const method = (r as unknown as Record<string, (...a: Argv) => P>)[String(name).toLowerCase()]!;
-    return method.apply(r, args);
-  };
+  const c = mockCall(r);
+  return (argv) => c(...argv);
 }
 
 async function bulk(admin: Admin, cmd: string, key: string, items: readonly string[], chunk = 1000): Promise<void> {
@@ -443,22 +410,6 @@ function upkeep(cmd: CollectionCommand, admin: Admin, cursor: { j: number }): ((
       return undefined;
   }
 }
-
-/** Protocol-level replies (execute) in the shape `call` decodes them to; errors thrown. */
-function plain(r: unknown): unknown {
-  if (r instanceof Error) throw r;
-  if (Array.isArray(r)) return r.map(plain);
-  if (r instanceof Uint8Array) return Buffer.from(r).toString();
-  if (r !== null && typeof r === 'object') {
-    const o = r as { flat?: unknown[]; items?: unknown[]; text?: string };
-    if (Array.isArray(o.flat)) return o.flat.map(plain); // MapReply
-    if (Array.isArray(o.items)) return o.items.map(plain); // SetReply
-    if (typeof o.text === 'string') return o.text; // Status, DoubleReply
-  }
-  return r;
-}
-
-type Via = 'typed' | 'call' | 'execute' | 'mock';
 
 /** One op of a row as a closure with its own cursor (SADD's cursor is shared with its upkeep). */
 function opFor(cmd: CollectionCommand, via: Via, client: LodisCollections | MockCollections, cursor: { j: number }): () => unknown {
@@ -640,26 +591,6 @@ function typedAwaitLoop(cmd: CollectionCommand, s: Required<LodisCollections>, c
   }
 }
 
-function syncEach(op: () => unknown): Loop {
-  return (n) => {
-    for (let i = 0; i < n; i++) op();
-  };
-}
-function awaitEach(op: () => unknown): Loop {
-  return async (n) => {
-    for (let i = 0; i < n; i++) await op();
-  };
-}
-function pipelined(op: () => unknown, size: number): Loop {
-  const batch = new Array<unknown>(size);
-  return async (n) => {
-    for (let i = 0; i < n; i += size) {
-      for (let b = 0; b < size; b++) batch[b] = op();
-      await Promise.all(batch);
-    }
-  };
-}
-
 // ---- probes --------------------------------------------------------------------------------
 
 type Compare = 'exact' | 'members' | 'fields';
@@ -731,15 +662,11 @@ async function runChecks(list: [() => unknown, unknown, Compare][], decode: (r: 
   try {
     for (const [op, want, how] of list) {
       const got = decode(await op());
-      if (canon(got, how) !== canon(want, how)) {
-        const s = JSON.stringify(got) ?? String(got);
-        return `wrong reply ${s.length > 60 ? `${s.slice(0, 60)}…` : s}`;
-      }
+      if (canon(got, how) !== canon(want, how)) return wrongReply(got);
     }
     return null;
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    return /unknown command|unsupported command|is not a function/i.test(msg) ? 'missing' : `error: ${msg.slice(0, 60)}`;
+    return failure(e);
   }
 }
 

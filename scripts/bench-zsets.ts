@@ -18,6 +18,8 @@
  * (quadratic to build), so its set is ZSET_MOCK_N members and its ZUNIONSTORE is not run.
  */
 
+import { awaitEach, failure, lcg, mockCall, plain, syncEachChecked, wrongReply, type Argv, type Loop, type Via, type Workload } from './bench-common.js';
+
 export const ZN = 1_000_000;
 export const ZSET_MOCK_N = 20_000;
 export const ZUNION_N = 100_000;
@@ -39,24 +41,10 @@ export const ZSET_LABEL: Record<ZsetCommand, string> = {
   ZUNIONSTORE: `ZUNIONSTORE ${ZUNION_N / 1000}k+${ZUNION_N / 1000}k`,
 };
 
-type Argv = (string | number)[];
-type Loop = (n: number) => unknown;
-export interface ZWorkload {
-  loop: Loop;
-  between?: (n: number) => unknown;
-  quantum: number;
-  close(): void;
-}
+export type ZWorkload = Workload;
 
 // ---- inputs ------------------------------------------------------------------------------------
 
-function lcg(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x;
-  };
-}
 const BIG = 'zbig';
 const UA = 'zu:a';
 const UB = 'zu:b';
@@ -273,19 +261,6 @@ export interface LodisZsets {
   close(): void;
 }
 
-/** Protocol-level replies in the shape `call` decodes them to. */
-function plain(r: unknown): unknown {
-  if (r instanceof Error) throw r;
-  if (Array.isArray(r)) return r.map(plain);
-  if (r instanceof Uint8Array) return Buffer.from(r).toString();
-  if (r !== null && typeof r === 'object') {
-    const o = r as { flat?: unknown[]; items?: unknown[]; text?: string; value?: unknown };
-    if (Array.isArray(o.flat)) return o.flat.map(plain);
-    if (Array.isArray(o.items)) return o.items.map(plain);
-    if (typeof o.text === 'string') return o.text;
-  }
-  return r;
-}
 /** Replies compared as strings of numbers-or-strings (a score may come back as '1.5' or 1.5). */
 const num = (v: unknown): string => (typeof v === 'number' || (typeof v === 'string' && /^-?[0-9.]+(e[-+]?[0-9]+)?$/i.test(v)) ? String(Number(v)) : String(v));
 const canon = (x: unknown): string => JSON.stringify(Array.isArray(x) ? x.map(num) : x === null || x === undefined ? null : num(x));
@@ -360,9 +335,6 @@ export function naiveZadd(): [number, number] {
   return [i, performance.now() - t0];
 }
 
-type Via = 'typed' | 'call' | 'execute' | 'mock';
-type AnyClient = { [k: string]: (...a: Argv) => unknown };
-
 /** One op of a row through a contender, with the key of the set it reads. */
 function opFor(cmd: ZsetCommand, via: Via, client: unknown, n: number): () => unknown {
   const { members: ms } = inputs();
@@ -398,7 +370,7 @@ function opFor(cmd: ZsetCommand, via: Via, client: unknown, n: number): () => un
   }
   const c =
     via === 'mock'
-      ? (...argv: Argv) => (client as AnyClient)[String(argv[0]).toLowerCase()]!(...argv.slice(1))
+      ? mockCall(client)
       : via === 'call'
         ? (...argv: Argv) => (client as LodisZsets).call(...argv)
         : (...argv: Argv) => (client as LodisZsets).execute(...argv);
@@ -457,14 +429,10 @@ async function probe(cmd: ZsetCommand, op: () => unknown, decode: (r: unknown) =
   const want = expected(cmd, z, n);
   try {
     const got = decode(await op());
-    if (cmd === 'ZINCRBY' ? Math.abs(Number(got) - Number(want)) > 1e-6 : canon(got) !== canon(want)) {
-      const s = JSON.stringify(got) ?? String(got);
-      return `wrong reply ${s.length > 60 ? `${s.slice(0, 60)}…` : s}`;
-    }
+    if (cmd === 'ZINCRBY' ? Math.abs(Number(got) - Number(want)) > 1e-6 : canon(got) !== canon(want)) return wrongReply(got);
     return null;
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
-    return /unknown command|unsupported command|is not a function/i.test(msg) ? 'missing' : `error: ${msg.slice(0, 60)}`;
+    return failure(e);
   }
 }
 
@@ -489,17 +457,7 @@ export async function lodisZWorkload(fresh: () => LodisZsets, cmd: ZsetCommand, 
   const why = await probe(cmd, opFor(cmd, via, s, ZN), via === 'execute' ? plain : (r) => r, z, ZN);
   if (why) return why;
   const one = opFor(cmd, via, s, ZN);
-  const loop: Loop =
-    style === 'execute'
-      ? (n) => {
-          for (let i = 0; i < n; i++) {
-            const r = one();
-            if (r instanceof Error) throw r;
-          }
-        }
-      : async (n) => {
-          for (let i = 0; i < n; i++) await one();
-        };
+  const loop: Loop = style === 'execute' ? syncEachChecked(one) : awaitEach(one);
   return { loop, quantum: 1, close: () => undefined };
 }
 
@@ -550,14 +508,7 @@ export async function mockZWorkload(RedisMock: new () => unknown, cmd: ZsetComma
   }
   const why = await probe(cmd, opFor(cmd, 'mock', r, ZSET_MOCK_N), (x) => x, z, ZSET_MOCK_N);
   if (why) return why;
-  const one = opFor(cmd, 'mock', r, ZSET_MOCK_N);
-  return {
-    loop: async (n) => {
-      for (let i = 0; i < n; i++) await one();
-    },
-    quantum: 1,
-    close: () => undefined,
-  };
+  return { loop: awaitEach(opFor(cmd, 'mock', r, ZSET_MOCK_N)), quantum: 1, close: () => undefined };
 }
 
 export function closeMock(): void {

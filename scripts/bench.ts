@@ -4,13 +4,17 @@
  * table from the same run for lists, hashes and sets (LPUSH RPOP LRANGE HSET HGETALL SADD
  * SISMEMBER SINTER, next to a ring-buffer deque, Maps and Sets: bench-collections.ts) with their
  * targets (push/pop against the deque, RPOP on a 1M list against a 10-element one, SINTER
- * 10k×10k in ms); then the Chromium table of persistence to IndexedDB (bench-idb.ts, issue 3),
+ * 10k×10k in ms), a third for sorted sets (bench-zsets.ts, next to a sorted array) and a fourth
+ * for streams (XADD XRANGE XREADGROUP+XACK, next to an array of [id, fields]: bench-streams.ts),
+ * the row modules sharing their plumbing in bench-common.ts; then the Chromium table of
+ * persistence to IndexedDB (bench-idb.ts, issue 3),
  * unless --no-idb, --only or --columns is given; then the web-worker front in Chromium next to Comlink (bench-worker.ts,
  * issue 4), unless --no-worker, --only or --columns.
  *
  *   npm run bench                                  # everything: ~1.5 min in process, then the Chromium tables
  *   npm run bench -- --only=SET,GET,INCR           # some rows
  *   npm run bench -- --only=LPUSH,RPOP,SINTER      # some rows of the second table (RPOP adds the 1M/10 comparison)
+ *   npm run bench -- --only=XADD,XRANGE,XREADGROUP # the stream rows (XRANGE both lengths; XRANGE@1M one row)
  *   npm run bench -- --verbose                     # each cell's figure and time on stderr as it runs
  *   npm run bench -- --no-memory --no-size --no-redis --no-idb --no-worker
  *   npm run bench -- --columns=map,typed,execute   # some columns (map mapAwait typed pipelined call execute mock)
@@ -78,6 +82,28 @@ import {
   typedZadd1M,
   type LodisZsets,
 } from './bench-zsets.js';
+import {
+  MAXLEN,
+  READ_COUNT,
+  SMALL_N,
+  SN,
+  STREAM_LABEL,
+  STREAM_MOCK_N,
+  STREAM_ROWS,
+  STREAM_ROW_COMMANDS,
+  STREAM_RUN_ORDER,
+  XRANGE_COUNT,
+  closeMock as closeStreamMock,
+  closeShared as closeStreamShared,
+  lodisStreamShared,
+  lodisStreamWorkload,
+  mockStreamWorkload,
+  rawBuild as rawStreamBuild,
+  rawStreamWorkload,
+  typedXadd1M,
+  type LodisStreams,
+} from './bench-streams.js';
+import { lcg, pad, type BuildTiming } from './bench-common.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -103,15 +129,6 @@ const PIPELINE = 100; // ops issued before one Promise.all in the pipelined colu
 const MGET_KEYS = 10;
 const BITMAP_BITS = 1 << 20; // SETBIT offsets in [0, 2^20): a 128 KB bitmap
 
-/** A fixed LCG, so every contender and every run gets the same "random" inputs. */
-function lcg(seed: number): (bound: number) => number {
-  let x = seed;
-  return (bound) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return x % bound;
-  };
-}
-const pad = (i: number) => String(i).padStart(6, '0');
 /** Keys and values in insertion (preload) order. */
 const KEYS_IN_ORDER = Array.from({ length: K }, (_, i) => `key:${pad(i)}`);
 const VALUES_IN_ORDER = Array.from({ length: K }, (_, i) => `value:${pad(i)}`);
@@ -731,6 +748,7 @@ async function main(): Promise<void> {
   const commands = COMMANDS.filter((c) => !only || only.includes(c));
   const collections = COLLECTION_COMMANDS.filter((c) => !only || only.includes(c));
   const zsetRows = ZSET_COMMANDS.filter((c) => !only || only.includes(c));
+  const streamRows = STREAM_ROWS.filter((r) => !only || only.includes(r.toUpperCase()) || STREAM_ROW_COMMANDS[r].some((c) => only.includes(c)));
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
 
   console.log(
@@ -876,6 +894,50 @@ async function main(): Promise<void> {
     closeZsetMock();
   }
 
+  // Streams (bench-streams.ts): the baseline's and Lodis' XADD * of 1M entries (timed, heap per
+  // entry), then one shared Lodis store with the 1M and 1k streams and the group; the XADD rows
+  // on fresh stores; no pipelined column. XRANGE 1M and 1k on execute (the target's reading) are
+  // timed once more, in the other order, and the better median of each kept.
+  const freshX = () => core.createStore() as unknown as LodisStreams;
+  let xBuild: { build: BuildTiming | null; bytesPerEntry: number | null; externalPerEntry: number | null; error: string | null } | undefined;
+  let xRaw: (BuildTiming & { bytesPerEntry: number | null }) | undefined;
+  let xTyped: BuildTiming | string | undefined;
+  const xrangeBest = new Map<string, Measured | string>();
+  if (streamRows.length > 0) {
+    globalThis.gc!();
+    xRaw = await rawStreamBuild();
+    if (streamRows.includes('XADD')) {
+      globalThis.gc!();
+      xTyped = await typedXadd1M(freshX);
+    }
+    globalThis.gc!();
+    xBuild = await lodisStreamShared(freshX);
+    for (const row of STREAM_RUN_ORDER.filter((r) => streamRows.includes(r))) {
+      for (const col of cols) {
+        if (col === 'pipelined') continue;
+        const m = await timeCell(`${row}/${col}`, () =>
+          col === 'map'
+            ? rawStreamWorkload(row, false)
+            : col === 'mapAwait'
+              ? rawStreamWorkload(row, true)
+              : col === 'mock'
+                ? mockStreamWorkload(RedisMock as unknown as new () => unknown, row)
+                : lodisStreamWorkload(freshX, row, col),
+        );
+        if (col === 'execute' && row.startsWith('XRANGE')) xrangeBest.set(row, m);
+      }
+    }
+    if (xrangeBest.size === 2 && [...xrangeBest.values()].every((m) => typeof m !== 'string')) {
+      for (const row of ['XRANGE@1k', 'XRANGE@1M'] as const) {
+        const m = await timeCell(`${row}@again/execute`, () => lodisStreamWorkload(freshX, row, 'execute'));
+        const prev = xrangeBest.get(row);
+        if (typeof m !== 'string' && typeof prev !== 'string' && prev !== undefined && m.opsPerSec > prev.opsPerSec) xrangeBest.set(row, m);
+      }
+    }
+    closeStreamShared();
+    closeStreamMock();
+  }
+
   const notes = new Set<string>();
   const show = (cmd: string, label: string, col: Col): string => {
     const r = results.get(`${cmd}/${col}`) ?? 'not run';
@@ -894,6 +956,17 @@ async function main(): Promise<void> {
   const ratio = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
   const times = (x: number | null) => (x === null ? 'n/a' : `${x.toFixed(2)}×`);
   const columns = (cmd: string, label: string) => (['map', 'mapAwait', 'await', 'pipelined', 'call', 'execute', 'mock'] as const).map((c) => show(cmd, label, c));
+  /** A table of a family's rows against its raw JS baseline (lists/hashes/sets, sorted sets, streams). */
+  const familyTable = (keys: readonly string[], label: (key: string) => string, mockHeader: string) =>
+    table(
+      ['command', 'raw JS', 'raw+await', 'Lodis typed', `typed ×${PIPELINE}`, 'Lodis call', 'execute', mockHeader, 'typed/raw+await', 'execute/raw'],
+      keys.map((k) => [
+        label(k),
+        ...columns(k, label(k)),
+        times(ratio(rate(`${k}/await`), rate(`${k}/mapAwait`))),
+        times(ratio(rate(`${k}/execute`), rate(`${k}/map`))),
+      ]),
+    );
 
   if (commands.length > 0) {
     const rows = commands.map((cmd) => {
@@ -940,19 +1013,8 @@ async function main(): Promise<void> {
   }
 
   if (collections.length > 0) {
-    const rows = collections.map((cmd) => [
-      COLLECTION_LABEL[cmd],
-      ...columns(cmd, COLLECTION_LABEL[cmd]),
-      times(ratio(rate(`${cmd}/await`), rate(`${cmd}/mapAwait`))),
-      times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/map`))),
-    ]);
     console.log(`\nlists, hashes, sets — ops/s, median, same run and columns; "raw JS" is the JS structure doing the same work.`);
-    console.log(
-      table(
-        ['command', 'raw JS', 'raw+await', 'Lodis typed', `typed ×${PIPELINE}`, 'Lodis call', 'execute', 'ioredis-mock', 'typed/raw+await', 'execute/raw'],
-        rows,
-      ),
-    );
+    console.log(familyTable(collections, (k) => COLLECTION_LABEL[k as (typeof collections)[number]], 'ioredis-mock'));
     console.log(
       [
         '',
@@ -1048,19 +1110,8 @@ async function main(): Promise<void> {
     console.log(lines.join('\n'));
   }
   if (zsetRows.length > 0) {
-    const rows = zsetRows.map((cmd) => [
-      ZSET_LABEL[cmd],
-      ...columns(cmd, ZSET_LABEL[cmd]),
-      times(ratio(rate(`${cmd}/await`), rate(`${cmd}/mapAwait`))),
-      times(ratio(rate(`${cmd}/execute`), rate(`${cmd}/map`))),
-    ]);
     console.log(`\nsorted sets — ops/s, median, same run and columns; "raw JS" is a sorted array of { score, member } + binary search (+ a Map member → score).`);
-    console.log(
-      table(
-        ['command', 'raw JS', 'raw+await', 'Lodis typed', `typed ×${PIPELINE}`, 'Lodis call', 'execute', `ioredis-mock ${ZSET_MOCK_N / 1000}k`, 'typed/raw+await', 'execute/raw'],
-        rows,
-      ),
-    );
+    console.log(familyTable(zsetRows, (k) => ZSET_LABEL[k as (typeof zsetRows)[number]], `ioredis-mock ${ZSET_MOCK_N / 1000}k`));
     const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const lines = [
       '',
@@ -1098,6 +1149,72 @@ async function main(): Promise<void> {
       const e = rate(`${cmd}/execute`);
       const f = (x: number | null) => (x === null ? 'n/a' : fmt(x));
       lines.push(`  ${ZSET_LABEL[cmd]} ≥ 1M ops/s on the 1M set: execute ${f(e)} (${e !== null && e >= 1e6 ? 'met' : 'MISSED'}), typed ${f(t)} (${t !== null && t >= 1e6 ? 'met' : 'MISSED'})`);
+    }
+    console.log(lines.join('\n'));
+  }
+  if (streamRows.length > 0) {
+    console.log(
+      `\nstreams — entries/s (XADD, XREADGROUP+XACK) or ops/s (XRANGE), median, same run and columns; "raw JS" is an array of [id, fields] + binary search by id.`,
+    );
+    console.log(familyTable(streamRows, (k) => STREAM_LABEL[k as (typeof streamRows)[number]], `ioredis-mock ${STREAM_MOCK_N / 1000}k`));
+    const perSec = (ms: number) => fmt(SN / (ms / 1000));
+    const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+    const lines = [
+      '',
+      `entries: 2 fields, item item:0000000 … (unique) and qty 0–99. The ${fmtCount(SN)} and ${fmtCount(SMALL_N)} streams have explicit ids 1700000000000-0 … (8 per ms),`,
+      `the same for every contender; one Lodis store holds them and the group (the XRANGE and XREADGROUP rows); the XADD rows run on fresh stores.`,
+      legend(STREAM_LABEL.XADD, `one XADD * per op onto one stream, emptied (untimed) before it would pass ${fmtCount(SN)} entries;`),
+      legend('', 'raw JS: the id computed as Redis does (ms = max(now, last ms), seq + 1 in the same ms), push [id, fields]'),
+      legend(STREAM_LABEL['XADD~'], `the stream stays at ${MAXLEN}–${MAXLEN + 99} entries (Redis trims whole nodes of 100); raw JS: push, then splice(0, 100) at ${MAXLEN + 100}`),
+      legend(STREAM_LABEL['XRANGE@1M'], `XRANGE <id> + COUNT ${XRANGE_COUNT}, <id> an entry's, at a random position (a shuffled cycle of 64k); raw JS: binary search + slice`),
+      legend(STREAM_LABEL['XRANGE@1k'], `the same on a ${fmtCount(SMALL_N)}-entry stream`),
+      legend(STREAM_LABEL.XREADGROUP, `one op: XREADGROUP GROUP g c COUNT ${READ_COUNT} STREAMS <${fmtCount(SN)} stream> > and XACK of the ${READ_COUNT} ids read; the group`),
+      legend('', 'rewound (XGROUP SETID 0, untimed) before it reads past the end; raw JS: binary search after the last delivered id, a Map id → delivery as the PEL'),
+      `ioredis-mock  on streams of ${STREAM_MOCK_N / 1000}k, not ${fmtCount(SN)} (its XADD copies the whole stream: quadratic to build); its XADD * row empties its stream at ${STREAM_MOCK_N / 1000}k;`,
+      '              its ids are its own (1-0, 2-0 …: `*` gives length+1; an explicit id is taken as a number only); once MAXLEN has trimmed, every',
+      '              XADD returns the same id, so XADD MAXLEN ~ fails the probe: n/a; it has no XREADGROUP (nor XGROUP, XACK): n/a.',
+      `typed ×${PIPELINE} is not run for streams.`,
+      '',
+      'targets (streams):',
+    ];
+    if (xBuild?.build && !xBuild.error) {
+      const b = xBuild.build;
+      /** A 1M build: wall time and rate, and the rate per second of this process' CPU time. */
+      const built = (t: BuildTiming) => `${sec(t.ms)} wall = ${perSec(t.ms)} entries/s; ${sec(t.cpuMs)} CPU = ${perSec(t.cpuMs)} entries/s`;
+      const cpuRate = SN / (b.cpuMs / 1000);
+      lines.push(
+        `  XADD * ≥ 1M entries/s in-process, read on ${fmtCount(SN)} entries, one XADD * each into one stream, by this process' CPU time (all its`,
+        '  threads, GC included: on a busy machine the wall time also counts the other processes\' turns):',
+        `    execute      ${built(b)} — ${cpuRate >= 1e6 ? 'met' : 'MISSED'}`,
+        `    typed        ${typeof xTyped === 'object' ? `${built(xTyped)} (one \`await store.xadd(key, '*', { item, qty })\` per entry)` : (xTyped ?? 'not run')}`,
+      );
+      if (xRaw) lines.push(`    raw JS       ${built(xRaw)} (push [id, fields] onto one array)`);
+      const best = (row: string) => {
+        const m = xrangeBest.get(row);
+        return m === undefined || typeof m === 'string' ? null : m.opsPerSec;
+      };
+      const big = best('XRANGE@1M');
+      const small = best('XRANGE@1k');
+      if (streamRows.includes('XRANGE@1M') && streamRows.includes('XRANGE@1k')) {
+        const r = ratio(big, small);
+        const t = ratio(rate('XRANGE@1M/await'), rate('XRANGE@1k/await'));
+        lines.push(
+          `  XRANGE ${XRANGE_COUNT} at a random id on the ${fmtCount(SN)} stream as fast as on the ${fmtCount(SMALL_N)} stream (execute, the better of 2 medians each, alternated):`,
+          `    ${fmtCount(SN)} ${big === null ? 'n/a' : fmt(big)} ops/s, ${fmtCount(SMALL_N)} ${small === null ? 'n/a' : fmt(small)} ops/s, ${fmtCount(SN)}/${fmtCount(SMALL_N)} ${times(r)} — ` +
+            `≥ ${RPOP_AS_FAST.toFixed(2)}×: ${r === null ? 'n/a' : r >= RPOP_AS_FAST ? 'met' : 'MISSED'}; typed ${fmtCount(SN)}/${fmtCount(SMALL_N)} ${times(t)}`,
+          `    for scale, raw JS (binary search + slice) ${fmtCount(SN)}/${fmtCount(SMALL_N)}: ${times(ratio(rate('XRANGE@1M/map'), rate('XRANGE@1k/map')))} — a ${fmtCount(SMALL_N)}-entry stream stays in the CPU's caches, ` +
+            `reads at random places in ${fmtCount(SN)} entries miss them`,
+        );
+      }
+      lines.push(
+        xBuild.bytesPerEntry === null
+          ? '  memory: n/a (no global.gc)'
+          : `  memory: ${xBuild.bytesPerEntry.toFixed(1)} heap bytes per entry of the ${fmtCount(SN)} stream (heapUsed after gc around the execute build; the item strings were ` +
+            `allocated before; + ${(xBuild.externalPerEntry ?? 0).toFixed(1)} bytes of ArrayBuffers outside the heap)` +
+            (xRaw?.bytesPerEntry != null ? `; raw JS array: ${xRaw.bytesPerEntry.toFixed(1)}` : ''),
+      );
+    } else {
+      lines.push(`  Lodis streams: ${xBuild?.error ?? 'not built'}`);
     }
     console.log(lines.join('\n'));
   }

@@ -5,13 +5,21 @@
  * multiset; everything else byte for byte. Errors are always compared exactly.
  */
 import { COMMAND_INFO, type CommandInfoData } from '../../packages/core/src/command-info.js';
+import { compareLoosely, type Looseness } from '../reply-paths.js';
 import { splitArrayElements } from '../resp.js';
 
 export type Policy =
   | { kind: 'exact' }
   | { kind: 'unordered'; rows?: number }
   | { kind: 'shape' }
-  | { kind: 'tolerance'; within: bigint; why: string };
+  | { kind: 'tolerance'; within: bigint; why: string }
+  /** Exact but for the elements at some paths (reply-paths.ts): skipped, or integers within a tolerance. */
+  | { kind: 'loose'; loose: Looseness; why: string }
+  /** EXEC's array: element i by elements[i] (the policy of the i-th queued command); a null or an error exactly. */
+  | { kind: 'exec'; elements: readonly Policy[] };
+
+/** Clock readings in stream replies: ms apart by how far apart the two servers ran the commands. */
+const STREAM_CLOCK = 1000n;
 
 /** full name (`container|sub`) → tips */
 const TIPS = new Map<string, readonly string[]>();
@@ -35,6 +43,25 @@ const REFINE: Record<string, Policy> = {
   expiretime: { kind: 'tolerance', within: 1n, why: 'deadline set relative to each server clock' },
   pexpiretime: { kind: 'tolerance', within: 1000n, why: 'deadline set relative to each server clock' },
   'pubsub|channels': { kind: 'unordered' },
+  // Streams: the tips mark these nondeterministic for their clock readings and `*` ids. The
+  // generator (gen-streams.ts) keeps ids and claims determined, so only idle and delivery times
+  // (compared within a tolerance) are left; XADD with `*` gets a plan of its own.
+  xadd: { kind: 'exact' },
+  xtrim: { kind: 'exact' },
+  xclaim: { kind: 'exact' },
+  xautoclaim: { kind: 'exact' },
+  xpending: { kind: 'loose', loose: { near: { within: STREAM_CLOCK, paths: ['*.2'] } }, why: 'idle ms, clocks of two servers' },
+  'xinfo|consumers': { kind: 'loose', loose: { near: { within: STREAM_CLOCK, paths: ['*.idle'] } }, why: 'idle ms, clocks of two servers' },
+  'xinfo|stream': {
+    kind: 'loose',
+    loose: {
+      near: {
+        within: STREAM_CLOCK,
+        paths: ['groups.*.pending.*.2', 'groups.*.consumers.*.seen-time', 'groups.*.consumers.*.pending.*.1'],
+      },
+    },
+    why: 'delivery and seen times (FULL), clocks of two servers',
+  },
 };
 
 /** The full name a command line resolves to (`pubsub|numsub`), as Redis' lookupCommand would. */
@@ -88,6 +115,19 @@ export function compareReplies(policy: Policy, redis: string, lodis: string): st
       const items = (els: string[]): string[] =>
         n === 1 ? els : Array.from({ length: Math.ceil(els.length / n) }, (_, i) => els.slice(i * n, i * n + n).join(''));
       return items(a).sort().join('') === items(b).sort().join('') ? null : 'differ (as multisets)';
+    }
+    case 'loose':
+      return compareLoosely(policy.loose, redis, lodis);
+    case 'exec': {
+      const a = splitArrayElements(redis);
+      const b = splitArrayElements(lodis);
+      if (a === null || b === null) return 'differ';
+      if (a.length !== b.length) return `${a.length} vs ${b.length} elements`;
+      for (let i = 0; i < a.length; i++) {
+        const why = compareReplies(policy.elements[i] ?? { kind: 'exact' }, a[i]!, b[i]!);
+        if (why !== null) return `element ${i + 1}: ${why}`;
+      }
+      return null;
     }
     case 'tolerance': {
       if (redis[0] !== ':' || lodis[0] !== ':') return 'differ';

@@ -40,12 +40,12 @@ const value = (g: Gen): Arg =>
     [1, () => LONG65],
   ])();
 
-/** field value pairs for HSET/HMSET: a few, or now and then enough to pass 128 fields. */
+/** field value pairs for HSET/HMSET: a few, or now and then enough to pass 512 fields (hash-max-listpack-entries). */
 const pairs = (g: Gen): Arg[] => {
   const x = g.rng.next();
   if (x < 0.02) {
     const base = g.int(0, 100);
-    return Array.from({ length: g.int(60, 140) }, (_, i) => [`g${base + i}`, String(i)]).flat();
+    return Array.from({ length: g.int(150, 560) }, (_, i) => [`g${base + i}`, String(i)]).flat();
   }
   return Array.from({ length: x < 0.1 ? g.int(5, 20) : g.int(1, 4) }, () => [field(g), value(g)]).flat();
 };

@@ -5,21 +5,26 @@
  * replies. `kind` marks the few commands whose replies cannot be compared one call at a time:
  * SCAN (a full iteration is compared), RANDOMKEY (the key must exist on both sides), the
  * commands of subscriber sessions (their whole output stream is compared), and blocking commands
- * (run inside MULTI on Redis, so they never wait; see runBlocking).
+ * (run inside MULTI on Redis, so they never wait; see runBlocking), and transactions (one entry is
+ * a script over two sessions: gen-txn.ts).
  */
+import { CONFIG_COMMANDS } from './gen-config.js';
 import { HASH_COMMANDS } from './gen-hashes.js';
 import { LIST_COMMANDS } from './gen-lists.js';
+import { NOTIFY_COMMANDS } from './gen-notify.js';
 import { SET_COMMANDS } from './gen-sets.js';
 import { SORT_COMMANDS } from './gen-sort.js';
+import { STREAM_COMMANDS } from './gen-streams.js';
+import { TXN_COMMANDS } from './gen-txn.js';
 import { ZSET_COMMANDS } from './gen-zsets.js';
 import type { RedisObject } from '../../packages/core/src/object.js';
 import type { Policy } from './compare.js';
 import { CHANNEL_PATTERNS, CHANNELS, Gen, KEY_POOLS, UNKNOWN_COMMANDS, type Arg } from './values.js';
 
-export const FAMILIES = ['strings', 'bitmaps', 'hll', 'lists', 'hashes', 'sets', 'zsets', 'sort', 'keys', 'server', 'pubsub', 'misc'] as const;
+export const FAMILIES = ['strings', 'bitmaps', 'hll', 'lists', 'hashes', 'sets', 'zsets', 'sort', 'streams', 'keys', 'server', 'pubsub', 'transactions', 'misc'] as const;
 export type Family = (typeof FAMILIES)[number];
 
-export type Kind = 'cmd' | 'scan' | 'randomkey' | 'subscriber' | 'blocking';
+export type Kind = 'cmd' | 'scan' | 'randomkey' | 'subscriber' | 'blocking' | 'transaction';
 
 export interface CommandSpec {
   /** The command as Redis spells it; for `misc` a label. */
@@ -359,4 +364,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...SET_COMMANDS,
   ...ZSET_COMMANDS,
   ...SORT_COMMANDS,
+  ...STREAM_COMMANDS,
+  ...CONFIG_COMMANDS,
+  ...NOTIFY_COMMANDS,
+  ...TXN_COMMANDS,
 ];

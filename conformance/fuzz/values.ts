@@ -19,6 +19,7 @@ export const KEY_POOLS = {
   hash: ['hash0', 'hash1', 'hash2', 'hash3'],
   set: ['set0', 'set1', 'set2', 'set3'],
   zset: ['zset0', 'zset1', 'zset2', 'zset3'],
+  stream: ['s0', 's1', 's2', 's3'],
   sort: ['w_a', 'w_b', 'w_c', 'w_x', 'w_1', 'w_2', 'w_10', 'w_-1', 'w_0', 'w_', 'wh_a', 'wh_b', 'wh_1', 'wh_2', 'wh_10', 'sorted0', 'sorted1'],
   special: ['', 'ké', '__proto__', 'constructor', 'a b', 'k\u0000z', '*', '日本', 'K0'] as Arg[],
 } as const;

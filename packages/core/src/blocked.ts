@@ -176,6 +176,8 @@ export class BlockingState {
   /** Keys that may serve waiters, in the order they became ready (server.ready_keys). */
   ready: { db: RedisDb; key: KeyString }[] = [];
   private readySet = new Set<string>();
+  /** The ready key whose waiters are being run again (a blocked XREAD serves that key only). */
+  servingKey: KeyString | null = null;
 
   keysOf(db: RedisDb): Map<KeyString, Set<Client>> {
     let m = this.byDb.get(db);
@@ -193,9 +195,15 @@ export class BlockingState {
     for (const db of [a, b]) {
       const waiting = this.byDb.get(db);
       if (waiting === undefined) continue;
+      const other = db === a ? b : a; // holds what db held before the swap
       for (const key of waiting.keys()) {
         const v = db.dict.get(key);
         if (v !== undefined) signalKeyAsReady(db, key, v);
+        // scanDatabaseForDeletedStreams: a stream gone from under XREADGROUP waiters.
+        const old = other.dict.get(key);
+        if (old !== undefined && objectType(old) === 'stream' && (v === undefined || objectType(v) !== 'stream')) {
+          signalKeyAsReady(db, key, old);
+        }
       }
     }
   }
@@ -212,6 +220,16 @@ export class BlockingState {
     this.ready = [];
     this.readySet = new Set();
     return r;
+  }
+}
+
+/**
+ * A stream was deleted or overwritten (dbGenericDelete, dbOverwrite, FLUSHDB): XREADGROUP
+ * sessions blocked on it end with an error, so the key is signalled with the old value.
+ */
+export function signalDeletedStream(db: RedisDb, key: KeyString, old: RedisObject | undefined): void {
+  if (old !== undefined && typeof old === 'object' && !(old instanceof Uint8Array) && old.type === 'stream') {
+    signalKeyAsReady(db, key, old);
   }
 }
 
@@ -238,11 +256,15 @@ export function handleClientsBlockedOnKeys(engine: Engine): void {
         const state = c.blocked;
         if (state === null || state.db !== db) continue;
         const val = db.dict.get(key);
-        if (val === undefined || objectType(val) !== state.kind) break;
+        // A stream waiter runs again whatever the key holds: XREADGROUP fails when its stream is
+        // gone (unblockDeletedStreamReadgroupClients), XREAD keeps waiting.
+        if (state.kind !== 'stream' && (val === undefined || objectType(val) !== state.kind)) break;
         // The command runs again as the session that sent it, on the db it blocked in.
         const saved = c.db;
         c.db = state.db;
+        blocking.servingKey = key;
         const reply = engine.reprocessBlocked(c, state.argv);
+        blocking.servingKey = null;
         c.db = saved;
         if (c.blocked === state && reply === state.timeoutReply && !(reply instanceof ReplyError)) continue; // still nothing for it
         unblockClient(c, reply);

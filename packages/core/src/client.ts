@@ -3,6 +3,7 @@
  * in later layers, its MULTI queue, WATCHed keys and blocked state. `store.connect()` opens one.
  */
 import type { BlockedState } from './blocked.js';
+import type { RedisCommand } from './commands.js';
 import type { RedisDb } from './keyspace.js';
 import type { MultiState, WatchedKey } from './multi.js';
 import type { Reply } from './reply.js';
@@ -46,12 +47,31 @@ export class Client {
   dirtyCas = false;
   /** CLIENT_DENY_BLOCKING: a blocking command replies at once (inside EXEC). */
   denyBlocking = false;
+  /** When the session was created and last sent a command (ms, engine clock): CLIENT LIST age and idle. */
+  readonly createdAt: number;
+  lastInteraction: number;
+  /** A command was sent and lastInteraction waits for the engine's next clock reading (server.ts). */
+  interactionPending = false;
+  /** The last command it sent (null when unknown): CLIENT LIST cmd. */
+  lastCommand: RedisCommand | null = null;
+  /** CLIENT NO-EVICT ON: exempt from client eviction (which Lodis does not do; reported in flags). */
+  noEvict = false;
+  /**
+   * The peer and local address CLIENT LIST shows and CLIENT KILL ADDR/LADDR match. A front with
+   * real connections sets them; an in-process session has `lodis:<id>` and `lodis:0`.
+   */
+  addr: string;
+  laddr = 'lodis:0';
+  /** Called when the session is closed by the engine (CLIENT KILL), so its front can let go of it. */
+  onClose: (() => void) | null = null;
 
   constructor(
     readonly engine: Engine,
     readonly id: number,
   ) {
     this.db = engine.dbs[0]!;
+    this.createdAt = this.lastInteraction = engine.clock();
+    this.addr = `lodis:${id}`;
   }
 
   /**

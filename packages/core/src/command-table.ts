@@ -5,9 +5,12 @@
 import { COMMAND_INFO } from './command-info.js';
 import { aofCommands } from './aof.js';
 import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK } from './commands.js';
+import { configCommands } from './config.js';
 import { expireCommands } from './expire.js';
 import { keyspaceCommands } from './keyspace.js';
 import { multiCommands } from './multi.js';
+import { clientCommands } from './networking.js';
+import { objectCommands } from './object-commands.js';
 import { pubsubCommands } from './pubsub.js';
 import { rdbCommands } from './rdb.js';
 import { serverCommands } from './server-commands.js';
@@ -17,6 +20,8 @@ import { hashCommands } from './types/hash.js';
 import { hllCommands } from './types/hll.js';
 import { listCommands } from './types/list.js';
 import { setCommands } from './types/set.js';
+import { streamCommands } from './types/stream.js';
+import { streamGroupCommands } from './types/stream-cgroups.js';
 import { stringCommands } from './types/string.js';
 import { zsetCommands } from './types/zset.js';
 
@@ -24,10 +29,13 @@ export const commandTable = buildCommandTable(
   COMMAND_INFO,
   [
     serverCommands,
+    configCommands,
+    clientCommands,
     keyspaceCommands,
     expireCommands,
     pubsubCommands,
     multiCommands,
+    objectCommands,
     stringCommands,
     bitopsCommands,
     hllCommands,
@@ -35,6 +43,8 @@ export const commandTable = buildCommandTable(
     listCommands,
     setCommands,
     zsetCommands,
+    streamCommands,
+    streamGroupCommands,
     sortCommands,
     aofCommands,
     rdbCommands,

@@ -52,6 +52,8 @@ const FLAG_BITS: Record<string, number> = {
 export interface RedisCommand {
   /** Lower-case name; `container|sub` for a subcommand (Redis' fullname). */
   readonly fullname: string;
+  /** Index of the command's counters in the engine's CommandStats (INFO commandstats). */
+  readonly id: number;
   readonly arity: number;
   readonly flags: number;
   readonly firstKey: number;
@@ -67,11 +69,15 @@ export interface RedisCommand {
   readonly parent: RedisCommand | null;
 }
 
+/** Ids given so far: every command and subcommand has one, for per-command counters in an array. */
+export let commandIdCount = 0;
+
 function fromInfo(info: CommandInfoData, parent: RedisCommand | null): RedisCommand {
   let flags = 0;
   for (const f of info[2]) flags |= FLAG_BITS[f.slice(1)] ?? 0;
   const cmd: RedisCommand = {
     fullname: info[0],
+    id: commandIdCount++,
     arity: info[1],
     flags,
     firstKey: info[3],

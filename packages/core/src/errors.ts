@@ -90,6 +90,27 @@ export const execAbortErr = () => new ReplyError('EXECABORT Transaction discarde
 export const execAbortBecauseErr = (reason: ReplyError) =>
   new ReplyError(`EXECABORT Transaction discarded because of: ${reason.message.replace(/^ERR /, '')}`);
 
+// Typed pipelines and transactions (api/pipeline.ts): not Redis errors — @upstash/redis' texts, and Lodis' own.
+/**
+ * `exec()` (without keepErrors) of a pipeline or transaction whose command `index` (from 0)
+ * failed: @upstash/redis' message, `Command 2 [ INCR ] failed: ERR value is not …`; Redis' error
+ * (a ReplyError) is the `cause`.
+ */
+export class PipelineError extends Error {
+  constructor(
+    readonly index: number,
+    readonly command: string,
+    cause: unknown,
+  ) {
+    super(`Command ${index + 1} [ ${command} ] failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'PipelineError';
+  }
+}
+export const pipelineEmptyErr = () => new Error('Pipeline is empty');
+export const pipelineExecutedErr = () => new Error('Lodis: this pipeline was executed already (make a new one)');
+export const pipelineMethodErr = (name: string) => new Error(`Lodis: ${name}() cannot be used in a pipeline`);
+export const notInPipelineErr = (what: string) => new Error(`Lodis: ${what} is not available inside a pipeline`);
+
 // Bitmaps (bitops.c).
 export const bitValueErr = () => err('bit is not an integer or out of range');
 export const bitArgumentErr = () => err('The bit argument must be 1 or 0.');
@@ -203,7 +224,7 @@ export const xreadGreaterIdErr = () =>
   err('The > ID can be specified only when calling XREADGROUP using the GROUP <group> <consumer> option.');
 /** Arguments are byte strings (one char per byte), printed as `%s` prints them. */
 export const xreadgroupNoGroupErr = (key: string, group: string) =>
-  cStringErr(`NOGROUP No such key '${cString(key, Infinity)}' or consumer group '${cString(group, Infinity)}' in XREADGROUP with GROUP option`);
+  errFormatBytes(`NOGROUP No such key '${cString(key, Infinity)}' or consumer group '${cString(group, Infinity)}' in XREADGROUP with GROUP option`);
 export const xreadgroupGroupDestroyedErr = () => new ReplyError('NOGROUP the consumer group this client was blocked on no longer exists');
 export const xreadgroupKeyDeletedErr = () => new ReplyError('UNBLOCKED the stream key no longer exists');
 export const xsetidEntriesAddedNegativeErr = () => err('entries_added must be positive');
@@ -211,12 +232,24 @@ export const xsetidMaxDeletedErr = () => err('The ID specified in XSETID is smal
 export const xsetidSmallErr = () => err('The ID specified in XSETID is smaller than the target stream top item');
 export const xsetidEntriesAddedSmallErr = () => err('The entries_added specified in XSETID is smaller than the target stream length');
 
-/** addReplyErrorFormat of byte strings: CR/LF become spaces; bytes that are not ASCII stay bytes. */
-function cStringErr(latin1: string): ReplyError {
-  const text = latin1.replace(/[\r\n]/g, ' ');
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(text) ? new ReplyError(text) : new BinaryReplyError(text);
-}
+// Stream consumer groups (t_stream.c xgroupCommand … xinfoCommand). Byte-string arguments are printed as `%s` prints them.
+export const xgroupNoKeyErr = () =>
+  err(
+    'The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.',
+  );
+export const xgroupEntriesReadErr = () => err('value for ENTRIESREAD must be positive or -1');
+export const xgroupBusyGroupErr = () => new ReplyError('BUSYGROUP Consumer Group name already exists');
+/** XGROUP SETID/CREATECONSUMER/DELCONSUMER and XINFO CONSUMERS on a missing group. */
+export const noGroupForKeyErr = (group: string, key: string) =>
+  errFormatBytes(`NOGROUP No such consumer group '${cString(group, Infinity)}' for key name '${cString(key, Infinity)}'`);
+/** XPENDING, XCLAIM, XAUTOCLAIM on a missing key or group. */
+export const noKeyOrGroupErr = (key: string, group: string) =>
+  errFormatBytes(`NOGROUP No such key '${cString(key, Infinity)}' or consumer group '${cString(group, Infinity)}'`);
+export const xclaimMinIdleErr = (cmd: 'XCLAIM' | 'XAUTOCLAIM') => err(`Invalid min-idle-time argument for ${cmd}`);
+export const xclaimOptionArgErr = (opt: 'IDLE' | 'TIME' | 'RETRYCOUNT') => err(`Invalid ${opt} option argument for XCLAIM`);
+export const xclaimUnrecognizedOptionErr = (opt: string) => errFormatBytes(`ERR Unrecognized XCLAIM option '${cString(opt, Infinity)}'`);
+export const xautoclaimCountErr = () => err('COUNT must be > 0');
+export const xautoclaimCountTooHighErr = () => err('Insufficient memory, failed allocating transient memory, COUNT too high.');
 
 // Persistence (aof.c, rdb.c, server.c processCommand).
 /** Writes (and PING) while the log cannot be written: Redis' "-MISCONF Errors writing to the AOF file: %s". */
@@ -243,3 +276,40 @@ export function describeError(e: unknown): string {
   }
   return String(e);
 }
+
+// Memory, eviction and OBJECT (server.c processCommand, evict.c, object.c).
+/** shared.oomerr: a command that may grow memory, refused while used memory is over maxmemory and nothing can be evicted. */
+export const oomErr = () => new ReplyError("OOM command not allowed when used memory > 'maxmemory'.");
+/** OBJECT FREQ under an LRU (or no) policy. */
+export const lfuNotSelectedErr = () =>
+  err(
+    'An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  );
+/** OBJECT IDLETIME under an LFU policy. */
+export const lfuSelectedErr = () =>
+  err(
+    'An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
+  );
+
+// Settings and introspection (config.c configSetCommand, networking.c clientCommand). Names are
+// byte strings, printed as `%s` prints them.
+export const configUnknownOptionErr = (name: string) =>
+  errFormatBytes(`ERR Unknown option or number of arguments for CONFIG SET - '${cString(name, Infinity)}'`);
+export const configSetFailedErr = (name: string, reason: string | null) =>
+  errFormatBytes(`ERR CONFIG SET failed (possibly related to argument '${cString(name, Infinity)}')${reason === null ? '' : ` - ${reason}`}`);
+export const noConfigFileErr = () => err('The server is running without a config file');
+export const clientNameErr = () => err('Client names cannot contain spaces, newlines or special characters.');
+export const unknownClientTypeErr = (type: string) => errFormatBytes(`ERR Unknown client type '${cString(type, Infinity)}'`);
+export const invalidClientIdErr = () => err('Invalid client ID');
+export const clientIdPositiveErr = () => err('client-id should be greater than 0');
+export const noSuchUserErr = (user: string) => errFormatBytes(`ERR No such user '${cString(user, Infinity)}'`);
+export const noSuchClientErr = () => err('No such client');
+export const unblockReasonErr = () => err('CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+/** What a session blocked in BLPOP … gets when CLIENT UNBLOCK … ERROR releases it. */
+export const unblockedErr = () => new ReplyError('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+export const pauseModeErr = () => err('CLIENT PAUSE mode must be WRITE or ALL');
+export const clientCachingErr = () =>
+  err('CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled');
+/** Lodis' own: CLIENT TRACKING ON (server-assisted client-side caching is not implemented). */
+export const trackingUnsupportedErr = () =>
+  err('Lodis does not support client-side caching (CLIENT TRACKING ON); subscribe to keyspace notifications instead');

@@ -14,6 +14,8 @@ import {
   invalidExpireErr,
   unsupportedOptionErr,
 } from './errors.js';
+import { handleClientsBlockedOnKeys } from './blocked.js';
+import { LOOKUP_NOTOUCH } from './keyspace.js';
 import { NOTIFY_GENERIC } from './notify.js';
 import type { Reply } from './reply.js';
 import { argIs, argLatin1, toKey, type Arg } from './sds.js';
@@ -105,6 +107,8 @@ export function activeExpireCycle(engine: Engine, options: ActiveExpireOptions =
       }
     } while (sampled !== 0 && Math.floor((expired * 100) / sampled) > ACCEPTABLE_STALE);
   }
+  // beforeSleep: a stream that expired ends the XREADGROUP sessions blocked on it.
+  if (engine.blocking.ready.length !== 0) handleClientsBlockedOnKeys(engine);
 }
 
 // ---- commands -------------------------------------------------------------------------------
@@ -216,7 +220,7 @@ function pexpireatCommand(c: Client, argv: Arg[]): Reply {
  */
 function ttlGenericCommand(c: Client, argv: Arg[], ms: boolean, absolute: boolean): Reply {
   const key = toKey(argv[1]!);
-  if (c.db.lookupKeyRead(key) === undefined) return -2;
+  if (c.db.lookupKeyRead(key, LOOKUP_NOTOUCH) === undefined) return -2;
   const expire = c.db.getExpire(key);
   if (expire === -1) return -1;
   if (typeof expire === 'number') {

@@ -31,6 +31,8 @@ export { OBJECT_CODECS, rdbLoad, SnapshotError, SnapshotWriter, type ObjectCodec
 export { crc32 } from './rio.js';
 export { OpReplies, encodeStoredReply, decodeStoredReply } from './opreplies.js';
 export { Client } from './client.js';
+export { configSetInternal, lookupConfig, ServerConfig, type MaxmemoryPolicy } from './config.js';
+export { genRedisInfoString } from './info.js';
 export { ReplyError } from './errors.js';
 export { RedisCommands } from './api/index.js';
 export type { CommandArg, Transport } from './api/transport.js';
@@ -52,6 +54,26 @@ export {
 export { commandTable } from './command-table.js';
 export type { RedisCommand, CommandHandler, CommandHandlers } from './commands.js';
 export { Subscription, type PubSubMessage, type SubscribeOptions } from './api/pubsub.js';
+export { PipelineError } from './errors.js';
+export type {
+  BatchedCommands,
+  Pipeline,
+  PipelineCommands,
+  PipelineResult,
+  PipelineResults,
+  PipelineResultsKeepingErrors,
+  Transaction,
+} from './api/pipeline.js';
+export { KeyChanges, type KeyChangesOptions } from './api/keywatch.js';
+export {
+  KEY_CHANGE_CLASSES,
+  keyChangeKey,
+  KeyPattern,
+  observeKeyChanges,
+  type KeyChange,
+  type KeyspaceObserver,
+  type WatchKeysOptions,
+} from './keywatch.js';
 export { BitFieldCommand, type BitFieldOffset, type BitFieldType, type BitUnit } from './api/bitmaps.js';
 export type { GetExOptions, Integer, KeyValues, LcsMatch, LcsOptions, SetOptions } from './api/strings.js';
 export type { CopyOptions, ExpireOption, KeyType, ScanCommandOptions } from './api/keys.js';
@@ -70,3 +92,38 @@ export type {
   ZRangeStoreOptions,
   ZScanOptions,
 } from './api/zsets.js';
+export type {
+  StreamEntry,
+  StreamFields,
+  StreamGroupEntry,
+  StreamId,
+  StreamRange,
+  StreamTrim,
+  XAddOptions,
+  XAutoClaimJustIdReply,
+  XAutoClaimOptions,
+  XAutoClaimReply,
+  XClaimOptions,
+  XGroupCommand,
+  XGroupCreate,
+  XGroupCreateConsumer,
+  XGroupDelConsumer,
+  XGroupDestroy,
+  XGroupSetId,
+  XInfoCommand,
+  XInfoConsumer,
+  XInfoConsumerFull,
+  XInfoGroup,
+  XInfoGroupFull,
+  XInfoStream,
+  XInfoStreamFull,
+  XPendingEntry,
+  XPendingOptions,
+  XPendingSummary,
+  XReadGroupOptions,
+  XReadGroupReply,
+  XReadOptions,
+  XReadReply,
+  XSetIdOptions,
+  XTrimOptions,
+} from './api/streams.js';

@@ -8,9 +8,10 @@
  * COPY MOVE DBSIZE SELECT SWAPDB FLUSHDB FLUSHALL. The EXPIRE family, TTL and TOUCH are in
  * expire.ts.
  */
-import { signalKeyAsReady } from './blocked.js';
+import { signalDeletedStream, signalKeyAsReady } from './blocked.js';
 import type { Client } from './client.js';
 import type { CommandHandlers } from './commands.js';
+import { KeyMeta } from './evict.js';
 import {
   dbIndexOutOfRangeErr,
   err,
@@ -28,8 +29,9 @@ import { argIs, argLatin1, keyLatin1, keyReply, toKey, type Arg, type KeyString 
 import type { Engine } from './server.js';
 import { normInt64, string2ll, stringmatchlen, type Int64 } from './util.js';
 
-// lookupKey flags (db.c). LOOKUP_NOTOUCH has no meaning here: Lodis keeps no LRU clock.
+// lookupKey flags (db.c).
 export const LOOKUP_NONE = 0;
+export const LOOKUP_NOTOUCH = 1 << 0; /* don't update the key's access time (evict.ts) */
 export const LOOKUP_NONOTIFY = 1 << 1; /* no "keymiss" event */
 export const LOOKUP_NOSTATS = 1 << 2; /* no keyspace hits/misses */
 
@@ -47,11 +49,15 @@ export class RedisDb {
   scanCursors = new ScanCursors<KeyString>();
   /** RANDOMKEY's place in `dict`. */
   randomCursor: Iterator<KeyString> | null = null;
+  /** Each key's access time (robj.lru) and accounted bytes, for eviction and MEMORY (evict.ts). */
+  meta: KeyMeta;
 
   constructor(
     readonly id: number,
     readonly engine: Engine,
-  ) {}
+  ) {
+    this.meta = new KeyMeta(this, engine);
+  }
 
   get size(): number {
     return this.dict.size;
@@ -64,6 +70,7 @@ export class RedisDb {
   lookupKeyRead(key: KeyString, flags = LOOKUP_NONE): RedisObject | undefined {
     const val = this.expires.size !== 0 && this.expireIfNeeded(key) ? undefined : this.dict.get(key);
     if (val !== undefined) {
+      if (!(flags & LOOKUP_NOTOUCH)) this.meta.touch(key);
       if (!(flags & LOOKUP_NOSTATS)) this.engine.stat.keyspaceHits++;
     } else {
       if (!(flags & LOOKUP_NONOTIFY) && this.engine.notifyKeyspaceEventsFlags & NOTIFY_KEY_MISS) {
@@ -82,7 +89,9 @@ export class RedisDb {
     if (this.expires.size !== 0 && this.expireIfNeeded(key)) return undefined;
     // The caller may modify the value in place: a running snapshot copies it first.
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
-    return this.dict.get(key);
+    const val = this.dict.get(key);
+    if (val !== undefined) this.meta.touchForWrite(key, val);
+    return val;
   }
 
   /**
@@ -92,6 +101,7 @@ export class RedisDb {
    */
   beforeInPlaceWrite(key: KeyString): void {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
+    this.meta.changedInPlace(key);
   }
 
   /** True when the key exists (after lazy expiry). */
@@ -103,8 +113,16 @@ export class RedisDb {
   dbAdd(key: KeyString, val: RedisObject): void {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
     this.dict.set(key, val);
+    this.meta.add(key, val);
     if (typeof val === 'object' && !(val instanceof Uint8Array)) signalKeyAsReady(this, key, val);
     this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
+  }
+
+  /** dbAddRDBLoad: a key read from a snapshot (no events, nobody is blocked yet). */
+  dbAddRDBLoad(key: KeyString, val: RedisObject): void {
+    const old = this.dict.get(key);
+    this.dict.set(key, val);
+    this.meta.set(key, val, old);
   }
 
   /**
@@ -114,7 +132,10 @@ export class RedisDb {
   setKey(key: KeyString, val: RedisObject, keepTtl = false): void {
     const isNew = this.engine.notifyKeyspaceEventsFlags & NOTIFY_NEW ? !this.dict.has(key) : false;
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
+    if (this.engine.blocking.count !== 0) signalDeletedStream(this, key, this.dict.get(key));
+    const old = this.dict.get(key);
     this.dict.set(key, val);
+    this.meta.set(key, val, old);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (typeof val === 'object' && !(val instanceof Uint8Array)) signalKeyAsReady(this, key, val);
     if (isNew) this.engine.notifyKeyspaceEvent(NOTIFY_NEW, 'new', key, this.id);
@@ -124,13 +145,18 @@ export class RedisDb {
   /** Replace a key's value in place (same key, TTL kept), e.g. after APPEND turned text into bytes. */
   dbOverwrite(key: KeyString, val: RedisObject): void {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
+    if (this.engine.blocking.count !== 0) signalDeletedStream(this, key, this.dict.get(key));
+    const old = this.dict.get(key);
     this.dict.set(key, val);
+    this.meta.set(key, val, old, true);
   }
 
   /** dbDelete: remove a key and its TTL; true if it existed. */
   dbDelete(key: KeyString): boolean {
     if (this.engine.snapshotInProgress !== null) this.engine.snapshotInProgress.beforeChange(this, key);
+    if (this.engine.blocking.count !== 0) signalDeletedStream(this, key, this.dict.get(key));
     if (!this.dict.delete(key)) return false;
+    this.meta.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     return true;
   }
@@ -209,6 +235,10 @@ export class RedisDb {
   /** emptyDbStructure for this database: the number of keys removed. */
   clear(): number {
     const removed = this.dict.size;
+    if (this.engine.blocking.count !== 0) {
+      // scanDatabaseForDeletedStreams
+      for (const key of this.engine.blocking.keysOf(this).keys()) signalDeletedStream(this, key, this.dict.get(key));
+    }
     if (this.engine.snapshotInProgress !== null) {
       // The snapshot keeps reading the maps as they were (no stall to write the rest first).
       this.dict = new Map();
@@ -217,6 +247,7 @@ export class RedisDb {
       this.dict.clear();
       this.expires.clear();
     }
+    this.meta.clear();
     this.expiresCursor = null;
     this.scanCursors.clear();
     this.randomCursor = null;
@@ -233,6 +264,9 @@ export class RedisDb {
     [this.expiresCursor, other.expiresCursor] = [other.expiresCursor, this.expiresCursor];
     [this.scanCursors, other.scanCursors] = [other.scanCursors, this.scanCursors];
     [this.randomCursor, other.randomCursor] = [other.randomCursor, this.randomCursor];
+    [this.meta, other.meta] = [other.meta, this.meta];
+    this.meta.db = this;
+    other.meta.db = other;
   }
 }
 
@@ -323,13 +357,13 @@ const unlinkCommand = delGenericCommand;
 /** EXISTS key [key ...] — a key given twice counts twice. */
 function existsCommand(c: Client, argv: Arg[]): Reply {
   let count = 0;
-  for (let j = 1; j < argv.length; j++) if (c.db.lookupKeyRead(toKey(argv[j]!)) !== undefined) count++;
+  for (let j = 1; j < argv.length; j++) if (c.db.lookupKeyRead(toKey(argv[j]!), LOOKUP_NOTOUCH) !== undefined) count++;
   return count;
 }
 
 /** TYPE key */
 function typeCommand(c: Client, argv: Arg[]): Reply {
-  const o = c.db.lookupKeyRead(toKey(argv[1]!));
+  const o = c.db.lookupKeyRead(toKey(argv[1]!), LOOKUP_NOTOUCH);
   return new Status(o === undefined ? 'none' : objectType(o));
 }
 
@@ -362,7 +396,7 @@ function scanCommand(c: Client, argv: Arg[]): Reply {
       if (pattern !== null && !stringmatchlen(pattern, keyLatin1(key))) return;
       if (type !== null) {
         // As Redis: the type lookup expires the key, and an expired key then reads as "none".
-        const o = db.lookupKeyRead(key);
+        const o = db.lookupKeyRead(key, LOOKUP_NOTOUCH);
         if (type.toLowerCase() !== (o === undefined ? 'none' : objectType(o))) return;
       }
       if (db.expires.size !== 0 && db.expireIfNeeded(key)) return;
@@ -394,7 +428,9 @@ function moveKey(
   event: 'rename' | 'move',
 ): void {
   const expire = src.getExpire(srcKey);
+  const fields = src.meta.objectFields(srcKey);
   dst.dbAdd(dstKey, o);
+  dst.meta.setObjectFields(dstKey, fields); // the robj moves, with its robj.lru and encoding
   if (expire !== -1) dst.setExpire(dstKey, expire);
   src.dbDelete(srcKey);
   c.engine.signalModifiedKey(src, srcKey);

@@ -112,6 +112,23 @@ export function discardTransaction(c: Client): void {
 }
 
 /**
+ * A session's transaction state lost with the engine it lived on (a front moved it to another
+ * engine: @lodis/web-worker's leader change). What was WATCHed cannot be known to be unchanged,
+ * and what was queued is gone, so the transaction is doomed, as on a dropped connection: a session
+ * that was watching gets CLIENT_DIRTY_CAS (its EXEC replies null), one that was in MULTI gets a
+ * MULTI flagged CLIENT_DIRTY_EXEC (what it queues is dropped, its EXEC fails with EXECABORT and
+ * DISCARD ends it). A transaction never runs unwatched or half-queued.
+ */
+export function restoreLostTransaction(c: Client, watching: boolean, inMulti: boolean): void {
+  if (watching) c.dirtyCas = true;
+  if (inMulti) {
+    const m = new MultiState();
+    m.dirtyExec = true;
+    c.mstate = m;
+  }
+}
+
+/**
  * The flags EXEC is judged by in processCommand's checks: its own plus what its commands need
  * (a transaction with a write is refused as a write; one with a command that is refused while
  * loading is refused while loading).

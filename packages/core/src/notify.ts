@@ -52,14 +52,31 @@ export function keyspaceEventsStringToFlags(s: string): number {
   return flags;
 }
 
-/** keyspaceEventsFlagsToString, in Redis' order. */
+/** The classes keyspaceEventsFlagsToString spells out when not all of A is set, in its order. */
+const CLASS_CHARS: [string, number][] = [
+  ['g', NOTIFY_GENERIC],
+  ['$', NOTIFY_STRING],
+  ['l', NOTIFY_LIST],
+  ['s', NOTIFY_SET],
+  ['h', NOTIFY_HASH],
+  ['z', NOTIFY_ZSET],
+  ['x', NOTIFY_EXPIRED],
+  ['e', NOTIFY_EVICTED],
+  ['t', NOTIFY_STREAM],
+  ['d', NOTIFY_MODULE],
+  ['n', NOTIFY_NEW],
+];
+
+/**
+ * keyspaceEventsFlagsToString, in Redis' order. As in Redis 7.0, `n` is printed only with the
+ * classes spelled out: with all of A set it is dropped from the string (though still in effect).
+ */
 export function keyspaceEventsFlagsToString(flags: number): string {
   let s = '';
   if ((flags & NOTIFY_ALL) === NOTIFY_ALL) s += 'A';
-  else for (const [c, f] of FLAG_CHARS.slice(0, 8)) if (flags & f) s += c;
+  else for (const [c, f] of CLASS_CHARS) if (flags & f) s += c;
   if (flags & NOTIFY_KEYSPACE) s += 'K';
   if (flags & NOTIFY_KEYEVENT) s += 'E';
   if (flags & NOTIFY_KEY_MISS) s += 'm';
-  if (flags & NOTIFY_NEW) s += 'n';
   return s;
 }

@@ -42,6 +42,7 @@ import { argIs, BINARY_MARK, latin1ToBytes, type Arg, type KeyString } from './s
 import { readHashObject, writeHashObject, type HashObject } from './types/hash.js';
 import { readListObject, writeListObject, type ListObject } from './types/list.js';
 import { readSetObject, writeSetObject, type SetObject } from './types/set.js';
+import { readStreamObject, writeStreamObject, type StreamObject } from './types/stream.js';
 import { readZSetObject, writeZSetObject, type ZSetObject } from './types/zset.js';
 import type { Engine } from './server.js';
 import type { Int64 } from './util.js';
@@ -99,6 +100,7 @@ export const OBJECT_CODECS: readonly ObjectCodec[] = [
   { code: 4, kind: 'hash', write: (w, o) => writeHashObject(w, o as HashObject), read: readHashObject },
   { code: 5, kind: 'set', write: (w, o) => writeSetObject(w, o as SetObject), read: readSetObject },
   { code: 6, kind: 'zset', write: (w, o) => writeZSetObject(w, o as ZSetObject), read: readZSetObject },
+  { code: 7, kind: 'stream', write: (w, o) => writeStreamObject(w, o as StreamObject), read: readStreamObject },
 ];
 
 const CODEC_BY_KIND = new Map(OBJECT_CODECS.map((c) => [c.kind, c]));
@@ -355,7 +357,7 @@ export async function rdbLoad(
           if (codec === undefined) throw new SnapshotError(`unknown snapshot type code ${op}`);
           const { length, flag } = r.tag();
           const key = flag ? BINARY_MARK + r.latin1(length) : r.text(length);
-          db.dict.set(key, codec.read(r));
+          db.dbAddRDBLoad(key, codec.read(r));
           if (expire !== null) {
             db.expires.set(key, expire);
             expire = null;

@@ -1,11 +1,12 @@
 /**
- * Server and connection commands (server.c): PING, ECHO, TIME, INFO and COMMAND with its
- * subcommands.
+ * Server and connection commands (server.c): PING, ECHO, TIME, INFO (info.ts) and COMMAND with
+ * its subcommands.
  */
 import type { Client } from './client.js';
 import type { CommandInfoData } from './command-info.js';
 import { implementedSubcommands, type CommandHandlers, type RedisCommand } from './commands.js';
 import { err, unknownSubcommandErr, wrongArityErr } from './errors.js';
+import { infoCommand } from './info.js';
 import { PONG, Status, type Reply } from './reply.js';
 import { argLatin1, type Arg } from './sds.js';
 import { stringmatchlen } from './util.js';
@@ -93,107 +94,6 @@ function commandInfoCommand(c: Client, argv: Arg[]): Reply {
   });
 }
 
-
-// ---- INFO ------------------------------------------------------------------------------------
-
-type InfoFields = [string, string | number][];
-
-/** Redis' INFO server fields that mean something here (the version Lodis is compatible with). */
-function infoServer(c: Client): InfoFields {
-  const e = c.engine;
-  const now = e.clock();
-  const uptime = Math.max(0, Math.floor((now - e.startTime) / 1000));
-  let runId = runIds.get(e);
-  if (runId === undefined) runIds.set(e, (runId = randomHex(40)));
-  return [
-    ['redis_version', '7.0.15'],
-    ['redis_git_sha1', '00000000'],
-    ['redis_git_dirty', 0],
-    ['redis_mode', 'standalone'],
-    ['arch_bits', 64],
-    ['run_id', runId],
-    ['tcp_port', 0],
-    ['server_time_usec', Math.floor(now * 1000)],
-    ['uptime_in_seconds', uptime],
-    ['uptime_in_days', Math.floor(uptime / 86400)],
-    ['hz', 10],
-    ['configured_hz', 10],
-  ];
-}
-const runIds = new WeakMap<object, string>();
-function randomHex(n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += Math.floor(Math.random() * 16).toString(16);
-  return s;
-}
-
-function infoClients(c: Client): InfoFields {
-  return [
-    ['connected_clients', c.engine.clients.size],
-    ['blocked_clients', c.engine.blocking.count],
-  ];
-}
-
-/** The persistence section: the command log's state, or Redis' fields of a server that persists nothing. */
-function infoPersistence(c: Client): InfoFields {
-  const log = c.engine.commandLog;
-  if (log !== null) return log.infoFields();
-  return [
-    ['loading', 0],
-    ['async_loading', 0],
-    ['rdb_changes_since_last_save', c.engine.dirty],
-    ['rdb_bgsave_in_progress', 0],
-    ['rdb_last_save_time', c.engine.lastSave],
-    ['rdb_last_bgsave_status', 'ok'],
-    ['rdb_saves', 0],
-    ['aof_enabled', 0],
-    ['aof_rewrite_in_progress', 0],
-    ['aof_last_write_status', 'ok'],
-  ];
-}
-
-function infoStats(c: Client): InfoFields {
-  const s = c.engine.stat;
-  return [
-    ['total_commands_processed', s.numCommands],
-    ['expired_keys', s.expiredKeys],
-    ['keyspace_hits', s.keyspaceHits],
-    ['keyspace_misses', s.keyspaceMisses],
-    ['pubsub_channels', c.engine.pubsub.channels.size],
-    ['pubsub_patterns', c.engine.pubsub.patterns.size],
-  ];
-}
-
-/** db<n>:keys=…,expires=…,avg_ttl=0 for each database that has keys. */
-function infoKeyspace(c: Client): InfoFields {
-  return c.engine.dbs
-    .filter((db) => db.dict.size !== 0)
-    .map((db) => [`db${db.id}`, `keys=${db.dict.size},expires=${db.expires.size},avg_ttl=0`]);
-}
-
-/** Sections by name, in Redis' order; `true` marks those INFO shows without arguments. */
-const INFO_SECTIONS: [string, string, boolean, (c: Client) => InfoFields][] = [
-  ['server', 'Server', true, infoServer],
-  ['clients', 'Clients', true, infoClients],
-  ['persistence', 'Persistence', true, infoPersistence],
-  ['stats', 'Stats', true, infoStats],
-  ['keyspace', 'Keyspace', true, infoKeyspace],
-];
-
-/** INFO [section [section ...]] — `all`, `default` and `everything` as in Redis; unknown sections give nothing. */
-function infoCommand(c: Client, argv: Arg[]): Reply {
-  const names = argv.length === 1 ? ['default'] : argv.slice(1).map((a) => argLatin1(a).toLowerCase());
-  const all = names.includes('all') || names.includes('everything');
-  const dflt = names.includes('default');
-  let out = '';
-  for (const [name, title, isDefault, fields] of INFO_SECTIONS) {
-    if (!(all || (dflt && isDefault) || names.includes(name))) continue;
-    if (out !== '') out += '\r\n';
-    out += `# ${title}\r\n`;
-    for (const [k, v] of fields(c)) out += `${k}:${v}\r\n`;
-  }
-  return out;
-}
 
 export const serverCommands: CommandHandlers = {
   info: infoCommand,

@@ -19,7 +19,10 @@ import {
   unknownSubcommandErr,
   wrongArityErr,
 } from './errors.js';
+import { CommandStats } from './info.js';
+import { maxmemoryRefusal, MemoryState, usedMemory } from './evict.js';
 import { RedisDb } from './keyspace.js';
+import { observeFlush, observeSwap, type KeyspaceObserver } from './keywatch.js';
 import {
   discardTransaction,
   execEffectiveFlags,
@@ -77,6 +80,8 @@ export class Engine {
   dirty = 0;
   /** Flags from notify-keyspace-events (none by default). */
   notifyKeyspaceEventsFlags = 0;
+  /** Observers of every keyspace event, whatever the flags say (keywatch.ts: reactive keys). */
+  readonly keyspaceObservers = new Set<KeyspaceObserver>();
   /** The command log's sink (set by persistence); null logs nothing. */
   onPropagate: PropagateHook | null = null;
   /** The command log, checkpoints and loading (aof.ts) of a persisted store; null for a memory-only one. */
@@ -92,11 +97,15 @@ export class Engine {
   /** When the engine started (ms), and LASTSAVE: unix seconds of the last successful checkpoint. */
   readonly startTime: number;
   lastSave: number;
-  readonly stat = { expiredKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0 };
+  readonly stat = { expiredKeys: 0, evictedKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0, numConnections: 0 };
+  /** INFO commandstats and errorstats (info.ts): counters per command id, errors by code. */
+  readonly cmdStats = new CommandStats();
   /** Sessions blocked on keys, and the keys made ready (blocked.ts). */
   readonly blocking = new BlockingState();
   /** The settings the engine acts on (config.ts; CONFIG GET/SET). */
   readonly config = new ServerConfig();
+  /** Memory accounting, the eviction pool and its state (evict.ts). */
+  readonly memory = new MemoryState();
   /** Nesting of call(): EXEC calls its commands. */
   private callDepth = 0;
   /** WATCHed keys of every session (multi.ts). */
@@ -122,8 +131,32 @@ export class Engine {
     if (!this.nowCached) {
       this.cachedNow = this.clock();
       this.nowCached = true;
+      if (this.unstamped.length !== 0) this.stampInteractions();
     }
     return this.cachedNow;
+  }
+
+  /**
+   * Sessions that sent a command since the clock was last read. Their last-interaction time
+   * (CLIENT LIST idle) is the next clock reading: a command does not read the clock just for it.
+   * The active expire cycle reads it 10 times a second, CLIENT LIST itself when it runs.
+   */
+  private unstamped: Client[] = [];
+
+  private stampInteractions(): void {
+    for (const c of this.unstamped) {
+      c.lastInteraction = this.cachedNow;
+      c.interactionPending = false;
+    }
+    this.unstamped = [];
+  }
+
+  /**
+   * used_memory: the engine's estimate of the bytes its keys, values and structures take (evict.ts
+   * explains how it is computed). Maintained incrementally; reading it is O(databases).
+   */
+  usedMemory(): number {
+    return usedMemory(this);
   }
 
   /** Start a new unit of time (a command, an active expire cycle). */
@@ -131,9 +164,16 @@ export class Engine {
     this.nowCached = false;
   }
 
+  /** resetServerStats and the command and error tables' counters (CONFIG RESETSTAT). */
+  resetStats(): void {
+    for (const k of Object.keys(this.stat) as (keyof typeof this.stat)[]) this.stat[k] = 0;
+    this.cmdStats.reset();
+  }
+
   createClient(): Client {
     const c = new Client(this, this.nextClientId++);
     this.clients.set(c.id, c);
+    this.stat.numConnections++;
     return c;
   }
 
@@ -152,15 +192,31 @@ export class Engine {
   processCommand(c: Client, argv: Arg[]): Reply {
     const name = argv[0]!;
     let cmd = lookupCommand(this.commands, this.commandSpellings, typeof name === 'string' ? name : argLatin1(name));
-    if (cmd === undefined) return rejectCommand(c, unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1)));
+    if (!c.interactionPending) {
+      c.interactionPending = true;
+      this.unstamped.push(c);
+    }
+    if (cmd === undefined) {
+      c.lastCommand = null;
+      return rejectCommand(c, unknownCommandErr(argLatin1(name), argv.slice(1, 64).map(argLatin1)));
+    }
     if (cmd.subcommands !== null && argv.length > 1) {
       const sub = lookupSubcommand(cmd, argLatin1(argv[1]!));
-      if (sub === undefined) return rejectCommand(c, unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname));
+      if (sub === undefined) {
+        c.lastCommand = null;
+        return rejectCommand(c, unknownSubcommandErr(argLatin1(argv[1]!), cmd.fullname));
+      }
       cmd = sub;
     }
+    c.lastCommand = cmd;
     if (!arityOk(cmd, argv.length)) return rejectCommand(c, wrongArityErr(cmd.fullname), cmd);
     const inMulti = c.mstate !== null;
     if (inMulti && cmd.flags & CMD_NO_MULTI) return rejectCommand(c, notAllowedInMultiErr(), cmd);
+    if (this.config.maxmemory !== 0) {
+      // performEvictions, and -OOM for a command that may grow memory when nothing is left to evict.
+      const oom = maxmemoryRefusal(c, cmd);
+      if (oom !== null) return rejectCommand(c, oom, cmd);
+    }
     if (this.commandGate !== null) {
       const isExec = cmd.fullname === 'exec';
       const refused = this.commandGate(c, cmd, isExec ? execEffectiveFlags(c, cmd) : cmd.flags);
@@ -182,6 +238,9 @@ export class Engine {
   reprocessBlocked(c: Client, argv: Arg[]): Reply {
     const cmd = lookupCommand(this.commands, this.commandSpellings, typeof argv[0] === 'string' ? argv[0] : argLatin1(argv[0]!))!;
     const reply = this.call(c, cmd, argv);
+    // Its call was counted when it blocked (a failure now still counts, as updateStatsOnUnblock does).
+    this.stat.numCommands--;
+    this.cmdStats.calls[cmd.id]!--;
     const op = c.blocked?.op;
     if (op && reply !== c.blocked!.timeoutReply) this.commandLog?.recordAck(op.origin, op.n, reply);
     return reply;
@@ -205,6 +264,11 @@ export class Engine {
       this.callDepth--;
     }
     this.stat.numCommands++;
+    this.cmdStats.calls[cmd.id]!++;
+    if (reply instanceof ReplyError) {
+      this.cmdStats.failedCalls[cmd.id]!++;
+      this.cmdStats.countError(reply);
+    }
     if (cmd.flags & CMD_WRITE && this.dirty !== dirtyBefore && this.onPropagate !== null && c.rewrittenArgv !== PREVENTED) {
       this.onPropagate(c.db.id, c.rewrittenArgv ?? argv);
     }
@@ -228,12 +292,14 @@ export class Engine {
 
   /** signalFlushedDb: every key of a database (or all, for -1) is about to go. */
   signalFlushedDb(dbid: number): void {
+    if (this.keyspaceObservers.size !== 0) observeFlush(this, dbid);
     if (this.watches.count === 0) return;
     for (const db of dbid === -1 ? this.dbs : [this.dbs[dbid]!]) touchAllWatchedKeysInDb(this, db, null);
   }
 
   /** SWAPDB is about to exchange two databases' contents: watched keys of either may change. */
   signalSwappedDbs(a: RedisDb, b: RedisDb): void {
+    if (this.keyspaceObservers.size !== 0) observeSwap(this, a, b);
     if (this.watches.count === 0) return;
     touchAllWatchedKeysInDb(this, a, b);
     touchAllWatchedKeysInDb(this, b, a);
@@ -241,6 +307,7 @@ export class Engine {
 
   /** notifyKeyspaceEvent (notify.c): publish __keyspace@db__:key and __keyevent@db__:event. */
   notifyKeyspaceEvent(type: number, event: string, key: KeyString, dbid: number): void {
+    if (this.keyspaceObservers.size !== 0) for (const o of this.keyspaceObservers) o(type, event, key, dbid);
     const flags = this.notifyKeyspaceEventsFlags;
     if (!(flags & type)) return;
     if (flags & NOTIFY_KEYSPACE) this.pubsub.publish(keyspaceChannel(dbid, key), event);
@@ -272,7 +339,12 @@ function keyspaceChannel(dbid: number, key: KeyString): KeyString {
  */
 function rejectCommand(c: Client, e: ReplyError, cmd?: RedisCommand): ReplyError {
   flagTransaction(c);
-  if (cmd?.fullname !== 'exec') return e;
+  if (cmd?.fullname !== 'exec') {
+    c.engine.cmdStats.rejected(cmd ?? null, e);
+    return e;
+  }
   discardTransaction(c);
-  return execAbortBecauseErr(e);
+  const abort = execAbortBecauseErr(e);
+  c.engine.cmdStats.rejected(cmd, abort);
+  return abort;
 }

@@ -90,3 +90,87 @@ describe('LocalTransport.dispatch', () => {
     await b.close();
   });
 });
+
+describe('LocalTransport.restoreTransaction (a session moved to another engine)', () => {
+  const collect = () => {
+    const got: [string, unknown][] = [];
+    return { got, done: (ctx: string, r: unknown) => void got.push([ctx, r instanceof ReplyError ? `error: ${r.message}` : r]) };
+  };
+
+  it('dooms a watching session: its EXEC replies null, and UNWATCH clears it', () => {
+    const t = new LocalTransport(createStore().engine);
+    const { got, done } = collect();
+    t.restoreTransaction(true, false);
+    t.dispatch(['MULTI'], false, done, 'multi');
+    t.dispatch(['SET', 'k', 'v'], false, done, 'set');
+    t.dispatch(['EXEC'], false, done, 'exec');
+    t.dispatch(['GET', 'k'], false, done, 'get');
+    t.restoreTransaction(true, false);
+    t.dispatch(['UNWATCH'], false, done, 'unwatch');
+    t.dispatch(['MULTI'], false, done, 'multi2');
+    t.dispatch(['SET', 'k', 'v'], false, done, 'set2');
+    t.dispatch(['EXEC'], false, done, 'exec2');
+    expect(got).toEqual([
+      ['multi', 'OK'],
+      ['set', 'QUEUED'],
+      ['exec', null],
+      ['get', null],
+      ['unwatch', 'OK'],
+      ['multi2', 'OK'],
+      ['set2', 'QUEUED'],
+      ['exec2', ['OK']],
+    ]);
+  });
+
+  it('dooms an open MULTI: what it queues is dropped, EXEC fails with EXECABORT; DISCARD ends it', () => {
+    const t = new LocalTransport(createStore().engine);
+    const { got, done } = collect();
+    t.restoreTransaction(false, true);
+    t.dispatch(['INCR', 'n'], false, done, 'incr');
+    t.dispatch(['EXEC'], false, done, 'exec');
+    t.dispatch(['GET', 'n'], false, done, 'get');
+    t.restoreTransaction(false, true);
+    t.dispatch(['DISCARD'], false, done, 'discard');
+    t.dispatch(['INCR', 'n'], false, done, 'incr2');
+    expect(got).toEqual([
+      ['incr', 'QUEUED'],
+      ['exec', 'error: EXECABORT Transaction discarded because of previous errors.'],
+      ['get', null],
+      ['discard', 'OK'],
+      ['incr2', 1],
+    ]);
+  });
+
+  it('ends the doomed transaction when its EXEC is answered from the log (it ran on the old engine)', async () => {
+    const p = new MemoryPersistence();
+    const a = await openStore({ persistence: p, activeExpire: false });
+    const { got, done } = collect();
+    const old = new LocalTransport(a.engine);
+    old.dispatch(['WATCH', 'n'], false, done, 'watch', 'tab', 1);
+    old.dispatch(['MULTI'], false, done, 'multi', 'tab', 2);
+    old.dispatch(['INCR', 'n'], false, done, 'incr', 'tab', 3);
+    old.dispatch(['EXEC'], false, done, 'exec', 'tab', 4);
+    await a.flush();
+    await a.close();
+    // The new engine: the session was watching and in MULTI when the replies were lost.
+    const b = await openStore({ persistence: p, activeExpire: false });
+    const t = new LocalTransport(b.engine);
+    t.restoreTransaction(true, true);
+    t.dispatch(['EXEC'], false, done, 'exec resent', 'tab', 4);
+    t.dispatch(['MULTI'], false, done, 'multi2');
+    t.dispatch(['INCR', 'n'], false, done, 'incr2');
+    t.dispatch(['EXEC'], false, done, 'exec2');
+    await b.flush();
+    expect(got).toEqual([
+      ['watch', 'OK'],
+      ['multi', 'OK'],
+      ['incr', 'QUEUED'],
+      ['exec', [1]],
+      ['exec resent', [1]],
+      ['multi2', 'OK'],
+      ['incr2', 'QUEUED'],
+      ['exec2', [2]],
+    ]);
+    await b.close();
+  });
+});

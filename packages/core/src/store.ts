@@ -13,8 +13,10 @@ import { Client } from './client.js';
 import { misconfErr, ReplyError } from './errors.js';
 import { checkBlockedTimeouts } from './blocked.js';
 import { activeExpireCycle } from './expire.js';
+import { KeyPattern, KeyWatcher, type KeyChange, type WatchKeysOptions } from './keywatch.js';
+import { discardTransaction, restoreLostTransaction } from './multi.js';
 import { decodeReply, decodeReplyBuffer, OK, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
-import type { Arg } from './sds.js';
+import { argIs, type Arg } from './sds.js';
 import { Engine, type EngineOptions } from './server.js';
 
 // The commonest replies share one settled promise (a settled promise keeps no reactions).
@@ -145,7 +147,10 @@ export class LocalTransport implements Transport {
     if (log === null) return buffers ? this.sendBuffer(argv) : this.send(argv);
     if (log.loading) return log.afterLoad(() => this.sendOp(argv, origin, n, buffers));
     const done = this.engine.opReplies.get(origin, n);
-    if (done !== undefined) return done instanceof ReplyError ? Promise.reject(done) : Promise.resolve(decode(done));
+    if (done !== undefined) {
+      this.answeredFromLog(argv);
+      return done instanceof ReplyError ? Promise.reject(done) : Promise.resolve(decode(done));
+    }
     return this.sendLogged(argv, decode, origin, n);
   }
 
@@ -195,7 +200,10 @@ export class LocalTransport implements Transport {
       }
       if (origin !== undefined) {
         const prior = engine.opReplies.get(origin, n!);
-        if (prior !== undefined) return done(ctx, prior instanceof ReplyError ? prior : decode(prior));
+        if (prior !== undefined) {
+          this.answeredFromLog(argv);
+          return done(ctx, prior instanceof ReplyError ? prior : decode(prior));
+        }
       }
     }
     if (this.client.blocked !== null) {
@@ -215,6 +223,34 @@ export class LocalTransport implements Transport {
     if (log === null || log.synced) return done(ctx, reply);
     const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
     durableWaits.add(log, done as (ctx: unknown, reply: DecodedBuffer) => void, ctx, reply, wrote);
+  }
+
+  /**
+   * A resent op answered from the log ran on an earlier engine: what it did to its session there
+   * must happen here too. An EXEC ended its transaction (this session's doomed copy of it, set up
+   * by restoreTransaction).
+   */
+  private answeredFromLog(argv: CommandArg[]): void {
+    const name = argv[0];
+    if ((typeof name === 'string' || name instanceof Uint8Array) && argIs(name, 'exec')) discardTransaction(this.client);
+  }
+
+  /**
+   * Set up, on this session, the transaction state a session had on the engine it was moved from
+   * (a front's leader change): it was watching keys, it was in MULTI. Both doom the transaction
+   * (multi.ts restoreLostTransaction): its EXEC replies null, or fails with EXECABORT.
+   */
+  restoreTransaction(watching: boolean, inMulti: boolean): void {
+    restoreLostTransaction(this.client, watching, inMulti);
+  }
+
+  /**
+   * Deliver the changes of keys matching `pattern` (in database `options.db`, else any) to
+   * `listener`, a batch per microtask, until the returned function is called (keywatch.ts).
+   */
+  watchKeys(pattern: CommandArg, options: WatchKeysOptions, listener: (changes: KeyChange[]) => void): () => void {
+    const w = new KeyWatcher(this.engine, new KeyPattern(pattern, options.db ?? null), listener);
+    return () => w.stop();
   }
 
   /** execute, as op `n` of `origin` when given (a blocked command keeps it for its later reply). */

@@ -13,6 +13,7 @@ import type { TypedObject } from './object.js';
 import type { HashObject } from './types/hash.js';
 import type { ListObject } from './types/list.js';
 import type { SetObject } from './types/set.js';
+import { dumpStream, type StreamObject } from './types/stream.js';
 import type { ZSetObject } from './types/zset.js';
 import type { Arg, KeyString } from './sds.js';
 
@@ -86,6 +87,8 @@ export const TYPE_DUMPERS: Partial<Record<string, (v: TypedObject) => string>> =
     z.forEach((m, s) => pairs.push([m, Object.is(s, -0) ? '-0' : String(s)]));
     return JSON.stringify([z.listpack ? 'listpack' : 'skiplist', ...pairs]);
   },
+  // Entries in their nodes (deleted ones too), counters, groups, PELs with delivery times and counts.
+  stream: (v) => dumpStream(v as StreamObject),
 };
 
 export function dumpKeyspace(engine: Engine): [KeyString, string, string][][] {

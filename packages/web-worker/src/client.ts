@@ -7,9 +7,18 @@
  * The worker is this tab's member of the store's tabs (tab.ts): it leads or forwards to the leader.
  */
 import * as Comlink from 'comlink';
-import { RedisCommands, ReplyError, type CommandArg, type Decoded, type DecodedBuffer, type Transport } from '@lodis/core';
+import {
+  RedisCommands,
+  ReplyError,
+  type CommandArg,
+  type Decoded,
+  type DecodedBuffer,
+  type KeyChange,
+  type Transport,
+  type WatchKeysOptions,
+} from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
-import type { Leadership, PageBatch, WireReply, WorkerApi, WorkerToPage } from './protocol.js';
+import type { KeyWatchStats, Leadership, PageBatch, PageKeyChanges, PageToWorker, WireReply, WorkerApi, WorkerToPage } from './protocol.js';
 import { SessionStates } from './session-state.js';
 import { fromWire, isWireError } from './wire.js';
 
@@ -39,6 +48,13 @@ export interface ClientOptions {
 export interface ClientHooks {
   /** Called once per message sent to the worker with the number of commands it carries. */
   batch?(commands: number): void;
+}
+
+/** A key watch of the page. */
+interface KeyWatch {
+  readonly pattern: CommandArg;
+  readonly db: number | null;
+  readonly listener: (changes: KeyChange[]) => void;
 }
 
 /** A command until its reply is in (kept whole: a restarted worker is sent it again). */
@@ -78,6 +94,9 @@ class WorkerLink {
   private readonly pending = new Map<number, Pending>();
   private nextSession = 1;
   private readonly pushListeners = new Map<number, (msg: WireReply) => void>();
+  /** Key watches (`watchKeys`), by id: registered with the worker (again with a restarted one). */
+  private readonly keyWatches = new Map<number, KeyWatch>();
+  private nextWatch = 1;
   private readonly hooks: ClientHooks;
   /** Called when the last pending reply is in (close waits for it). */
   private drained: (() => void) | null = null;
@@ -138,11 +157,15 @@ class WorkerLink {
     if (!e.persisted || this.closed || !this.suspended) return;
     this.suspended = false;
     this.started = this.start(new Worker(new URL('./worker.js', import.meta.url), { type: 'module', name: `lodis:${this.options.name}` }));
-    // The new worker knows nothing: set each session up again, then send every unanswered
-    // command again under its id — one the old worker had applied is answered from the log.
+    // The new worker knows nothing: register the key watches, set each session up again (a
+    // transaction in progress doomed: session-state.ts), then send every unanswered command again
+    // under its id — one the old worker had applied is answered from the log.
+    for (const [id, w] of this.keyWatches) this.postWatch(id, w);
     const commands: CommandArg[][] = [];
     const sessions: number[] = [];
-    for (const [session, argv] of this.states.restoreCommands()) {
+    const restore: number[] = [];
+    for (const [session, argv, isRestore] of this.states.restoreCommands()) {
+      if (isRestore) restore.push(commands.length);
       commands.push(argv);
       sessions.push(session);
     }
@@ -159,7 +182,7 @@ class WorkerLink {
     const first = this.nextId;
     this.nextId += restoreIds;
     this.first = this.nextId;
-    if (restoreIds) this.post({ kind: 'batch', first, commands: commands.slice(0, restoreIds), sessions: sessions.slice(0, restoreIds), buffers: [], close: [] });
+    if (restoreIds) this.post({ kind: 'batch', first, commands: commands.slice(0, restoreIds), sessions: sessions.slice(0, restoreIds), buffers: [], close: [], restore });
     for (let i = 0; i < ids.length; i++) {
       const k = restoreIds + i;
       this.post({
@@ -203,6 +226,37 @@ class WorkerLink {
     else this.pushListeners.delete(session);
   }
 
+  /** Deliver the changes of keys matching `pattern` (in `db`, or any) to `listener` until the returned function is called. */
+  watchKeys(pattern: CommandArg, db: number | null, listener: (changes: KeyChange[]) => void): () => void {
+    if (this.closed) return () => {};
+    const id = this.nextWatch++;
+    const w: KeyWatch = { pattern, db, listener };
+    this.keyWatches.set(id, w);
+    // Posted now, ahead of the commands of this microtask's batch: it sees what they change.
+    if (!this.suspended) this.postWatch(id, w);
+    return () => {
+      if (!this.keyWatches.delete(id) || this.closed || this.suspended) return;
+      this.started.port.postMessage({ kind: 'unwatch-keys', id } satisfies PageToWorker);
+    };
+  }
+
+  private postWatch(id: number, w: KeyWatch): void {
+    this.started.port.postMessage({ kind: 'watch-keys', id, pattern: w.pattern, db: w.db } satisfies PageToWorker);
+  }
+
+  /** Changes from the worker, to each watch's listener (a batch per watch, in order). */
+  private keyChanges(m: PageKeyChanges): void {
+    const byWatch = new Map<number, KeyChange[]>();
+    for (let i = 0; i < m.watches.length; i++) {
+      const id = m.watches[i]!;
+      if (!this.keyWatches.has(id)) continue; // stopped: nothing more is delivered
+      let list = byWatch.get(id);
+      if (list === undefined) byWatch.set(id, (list = []));
+      list.push({ key: m.keys[i]!, event: m.events[i]!, db: m.dbs[i]! });
+    }
+    for (const [id, changes] of byWatch) this.keyWatches.get(id)?.listener(changes);
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;
@@ -232,7 +286,7 @@ class WorkerLink {
   };
 
   private post(batch: PageBatch): void {
-    this.started.port.postMessage(batch);
+    this.started.port.postMessage(batch satisfies PageToWorker);
   }
 
   private receive(m: WorkerToPage): void {
@@ -246,13 +300,16 @@ class WorkerLink {
         if (typeof r !== 'object' || r === null) p.resolve(r);
         else if (isWireError(r)) {
           p.reject(new ReplyError(r.err));
+          this.states.track(p.session, p.argv, r.err);
           continue;
         } else p.resolve(fromWire(r, p.buffers));
-        this.states.track(p.session, p.argv);
+        this.states.track(p.session, p.argv, null, r === null);
       }
       if (this.drained !== null && this.pending.size === 0) this.drained();
     } else if (m.kind === 'push') {
       this.pushListeners.get(m.session)?.(m.msg);
+    } else if (m.kind === 'key-changes') {
+      this.keyChanges(m);
     } else {
       console.warn(`Lodis: the store in the worker was closed (${m.reason})`);
       this.failAll(new ReplyError(`ERR Lodis worker: ${m.reason}`));
@@ -272,11 +329,16 @@ class WorkerLink {
     return this.api.stall(ms);
   }
 
+  async keyWatchStats(): Promise<{ page: number } & KeyWatchStats> {
+    return { page: this.keyWatches.size, ...(await this.api.keyWatchStats()) };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     // Let what is queued go first, and wait for its replies.
     if (this.scheduled) await Promise.resolve();
     this.closed = true;
+    this.keyWatches.clear();
     try {
       await this.ready;
       if (this.pending.size > 0) await new Promise<void>((r) => (this.drained = r));
@@ -321,6 +383,10 @@ export class WorkerTransport implements Transport {
     this.link.onPush(this.session, listener ? (m) => listener(fromWire(m, buffers) as Decoded) : null);
   }
 
+  watchKeys(pattern: CommandArg, options: WatchKeysOptions, listener: (changes: KeyChange[]) => void): () => void {
+    return this.link.watchKeys(pattern, options.db ?? null, listener);
+  }
+
   close(): void {
     if (this.ended) return;
     this.ended = true;
@@ -354,6 +420,11 @@ export class WorkerClient extends RedisCommands {
   /** Which tab leads the store, and this tab's role. */
   leadership(): Promise<Leadership> {
     return this.link.leadership();
+  }
+
+  /** @internal Test hook: the key watches of this page, of its worker and (if it leads) of the leader. */
+  keyWatchStats(): Promise<{ page: number } & KeyWatchStats> {
+    return this.link.keyWatchStats();
   }
 
   /** @internal Test hook: block this tab's worker thread for `ms` (a stalled leader, if it leads). */

@@ -10,4 +10,4 @@
  * IndexedDB), the others forward to it; see README.md.
  */
 export { createClient, WorkerClient, WorkerTransport, type ClientHooks, type ClientOptions } from './client.js';
-export type { Leadership, Message, OpenRequest, PageBatch, WireError, WireReply, WorkerApi } from './protocol.js';
+export type { KeyWatchStats, Leadership, Message, OpenRequest, PageBatch, WireError, WireReply, WorkerApi } from './protocol.js';

@@ -9,11 +9,42 @@
  * A tab's sessions live as long as the tab: each worker holds the lock `lodis:<name>:tab:<tab>`
  * while it lives, and the leader, queued for that lock, is granted it when the tab is gone and
  * ends the tab's sessions (its subscriptions with them).
+ *
+ * A transaction runs here whole: a MULTI … EXEC sent in one batch (the typed `multi()`) is run in
+ * one turn, and EXEC runs its queue back to back, so nothing of another tab comes in between. A
+ * RestoreDirective (session-state.ts) in a batch dooms the transaction of a session set up again
+ * after a leader change.
+ *
+ * Reactive keys: each tab's watches (pattern, db) are kept here; while there is one, the leader
+ * observes its engine's keyspace events (core's observeKeyChanges) and sends each tab the changes
+ * of its watched keys, one message per tab per microtask.
  */
-import { LocalTransport, openStore, ReplyError, type CommandArg, type DecodedBuffer, type Store } from '@lodis/core';
+import {
+  keyChangeKey,
+  KeyPattern,
+  LocalTransport,
+  observeKeyChanges,
+  openStore,
+  ReplyError,
+  type CommandArg,
+  type DecodedBuffer,
+  type KeyspaceObserver,
+  type Store,
+} from '@lodis/core';
 import { IdbPersistence, idbPersistence, type Durability } from '@lodis/idb-persist';
 import { whenReleased } from './election.js';
-import { names, type OpBatch, type OpPush, type OpReplies, type Pong, type RequestMessage, type WireReply } from './protocol.js';
+import {
+  names,
+  type KeyChangeBatch,
+  type OpBatch,
+  type OpKeyChanges,
+  type OpPush,
+  type OpReplies,
+  type Pong,
+  type RequestMessage,
+  type WireReply,
+} from './protocol.js';
+import { readRestoreDirective } from './session-state.js';
 import { errorToWire, toWire } from './wire.js';
 
 /** What the leader gives instead of a reply when the op must go to the next leader: it was fenced. */
@@ -27,6 +58,8 @@ export interface LocalOp {
   readonly argv: CommandArg[];
   readonly buffers: boolean;
   readonly resent: boolean;
+  /** A RestoreDirective, not a command. */
+  readonly restore: boolean;
 }
 
 export interface LeaderEvents {
@@ -36,6 +69,15 @@ export interface LeaderEvents {
   push(session: number, msg: WireReply): void;
   /** IndexedDB says another leader has taken over (an append was fenced): step down. */
   fenced(): void;
+  /** Changes of keys this worker's own tab watches. */
+  keyChanges(batch: KeyChangeBatch): void;
+}
+
+/** One tab's watches of keys, and the changes gathered for its next message. */
+interface TabKeyWatches {
+  readonly watches: Map<number, KeyPattern>;
+  readonly send: (batch: KeyChangeBatch) => void;
+  batch: { watches: number[]; keys: string[]; events: string[]; dbs: number[] } | null;
 }
 
 /** Another tab's sessions, as the leader keeps them. */
@@ -53,7 +95,7 @@ interface RemoteTab {
 }
 
 /** Post to a tab's channel unless it is closed (a write of a tab that died may settle after). */
-function post(tab: RemoteTab, msg: OpReplies | OpPush | Pong): void {
+function post(tab: RemoteTab, msg: OpReplies | OpPush | Pong | OpKeyChanges): void {
   if (!tab.gone) tab.channel.postMessage(msg);
 }
 
@@ -68,6 +110,10 @@ export class Leader {
   private down = false;
   /** Set when it stepped down (another leader serves the store); not when this tab is closing. */
   private steppedDown = false;
+  /** Watched keys, by tab id (this worker's own id for its tab). */
+  private readonly keyWatches = new Map<string, TabKeyWatches>();
+  private watchCount = 0;
+  private stopObserving: (() => void) | null = null;
   term = 0;
 
   constructor(
@@ -106,6 +152,12 @@ export class Leader {
     const t = this.localSession(op.session);
     if (t === null) {
       queueMicrotask(() => this.events.settled(op, RESEND));
+      return;
+    }
+    if (op.restore) {
+      const { watching, multi } = readRestoreDirective(op.argv);
+      t.restoreTransaction(watching, multi);
+      queueMicrotask(() => this.events.settled(op, 'OK'));
       return;
     }
     // An op sent before (to another leader) carries its id: it may have been applied already.
@@ -162,17 +214,35 @@ export class Leader {
       post(this.tab(m.tab), { kind: 'pong', from: this.id } satisfies Pong);
       return;
     }
+    if (m.kind === 'watch-keys') {
+      const tab = this.tab(m.tab);
+      this.watchKeys(m.tab, m.id, m.pattern, m.db, (batch) => post(tab, { kind: 'key-changes', from: this.id, ...batch } satisfies OpKeyChanges));
+      return;
+    }
+    if (m.kind === 'unwatch-keys') {
+      this.unwatchKeys(m.tab, m.id);
+      return;
+    }
     this.runOps(m);
   }
 
   private runOps(m: OpBatch): void {
     const tab = this.tab(m.tab);
     const { ns, commands, sessions, buffers } = m;
+    const restore = m.restore ?? [];
     let b = 0;
+    let r = 0;
     for (let i = 0; i < commands.length; i++) {
       const t = this.remoteSession(tab, sessions[i]!);
       const buf = buffers[b] === i;
       if (buf) b++;
+      if (restore[r] === i) {
+        r++;
+        const { watching, multi } = readRestoreDirective(commands[i]!);
+        t.restoreTransaction(watching, multi);
+        this.reply(tab, ns[i]!, 'OK');
+        continue;
+      }
       t.dispatch(commands[i]!, buf, this.settleRemote, { tab, n: ns[i]! }, m.origin, ns[i]!);
     }
     for (const s of m.close) {
@@ -224,8 +294,77 @@ export class Leader {
     });
   }
 
+  // ---- reactive keys ----
+
+  /** Send tab `tab` the changes of keys matching `pattern` (in `db`, or any) as watch `id`. */
+  watchKeys(tab: string, id: number, pattern: CommandArg, db: number | null, send: (batch: KeyChangeBatch) => void): void {
+    if (this.store === null || this.down) return;
+    let w = this.keyWatches.get(tab);
+    if (w === undefined) this.keyWatches.set(tab, (w = { watches: new Map(), send, batch: null }));
+    if (!w.watches.has(id)) this.watchCount++;
+    w.watches.set(id, new KeyPattern(pattern, db));
+    this.stopObserving ??= observeKeyChanges(this.store.engine, this.observe);
+  }
+
+  unwatchKeys(tab: string, id: number): void {
+    const w = this.keyWatches.get(tab);
+    if (w === undefined || !w.watches.delete(id)) return;
+    if (w.watches.size === 0) this.keyWatches.delete(tab); // a batch gathered already still goes (the page drops it)
+    if (--this.watchCount === 0) this.stopWatching();
+  }
+
+  /** The watches held here, and the engine's keyspace observers (a test hook). */
+  keyWatchStats(): { watches: number; tabs: number; observers: number } {
+    return { watches: this.watchCount, tabs: this.keyWatches.size, observers: this.store?.engine.keyspaceObservers.size ?? 0 };
+  }
+
+  /** Watches of this worker's own tab (its page's). */
+  watchLocalKeys(id: number, pattern: CommandArg, db: number | null): void {
+    this.watchKeys(this.id, id, pattern, db, (batch) => this.events.keyChanges(batch));
+  }
+
+  /** Forget every watch of tab `tab`. */
+  private dropKeyWatches(tab: string): void {
+    const w = this.keyWatches.get(tab);
+    if (w === undefined) return;
+    this.keyWatches.delete(tab);
+    this.watchCount -= w.watches.size;
+    if (this.watchCount === 0) this.stopWatching();
+  }
+
+  private stopWatching(): void {
+    this.stopObserving?.();
+    this.stopObserving = null;
+  }
+
+  /** A keyspace event of the engine: gather it for every tab watching a matching key. */
+  private readonly observe: KeyspaceObserver = (_type: number, event: string, key: string, dbid: number) => {
+    for (const w of this.keyWatches.values()) {
+      for (const [id, pattern] of w.watches) {
+        if (!pattern.matches(key, dbid)) continue;
+        let batch = w.batch;
+        if (batch === null) {
+          batch = w.batch = { watches: [], keys: [], events: [], dbs: [] };
+          queueMicrotask(() => this.sendKeyChanges(w));
+        }
+        batch.watches.push(id);
+        batch.keys.push(keyChangeKey(key));
+        batch.events.push(event);
+        batch.dbs.push(dbid);
+      }
+    }
+  };
+
+  private sendKeyChanges(w: TabKeyWatches): void {
+    const batch = w.batch!;
+    w.batch = null;
+    if (this.down) return;
+    w.send(batch);
+  }
+
   /** A tab's worker is gone: end its sessions. */
   private tabGone(id: string): void {
+    this.dropKeyWatches(id);
     const tab = this.tabs.get(id);
     if (tab === undefined) return;
     this.tabs.delete(id);
@@ -261,6 +400,9 @@ export class Leader {
   private async shutDown(): Promise<void> {
     this.requests?.close();
     this.requests = null;
+    this.stopWatching();
+    this.keyWatches.clear();
+    this.watchCount = 0;
     for (const tab of this.tabs.values()) tab.stopWatching();
     try {
       await this.store?.close();

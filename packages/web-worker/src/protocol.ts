@@ -18,6 +18,11 @@
  * Every page command carries an operation id, (tab, number): the leader records the reply of a
  * forwarded write with its effects (core's opreplies.ts), so a command resent after a leader change
  * is answered from that table instead of being applied twice.
+ *
+ * Reactive keys (`watchKeys`): the page registers each watch with its worker (`PageWatchKeys`),
+ * which registers it with the leader (`WatchKeysRequest`, again after every leader change); the
+ * leader observes its engine's keyspace events and sends each tab the changes of its watched keys,
+ * batched per microtask (`OpKeyChanges`), which its worker passes on to the page (`PageKeyChanges`).
  */
 import type { CommandArg, DecodedBuffer } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
@@ -56,6 +61,48 @@ export interface PageBatch {
   readonly close: number[];
   /** These commands were sent to an earlier worker of this page: any may have been applied. */
   readonly resent?: boolean;
+  /** Indices of the commands that are transaction restores (`restoreDirective`), not commands. */
+  readonly restore?: number[];
+}
+
+/**
+ * A session's transaction state set up again on an engine that knows nothing of it (a new leader,
+ * a restarted worker): it was WATCHing keys, it was in MULTI. Sent in place of a command, its
+ * index listed in the batch's `restore`; the engine dooms the transaction (core's
+ * LocalTransport.restoreTransaction): EXEC replies null, or fails with EXECABORT.
+ */
+export type RestoreDirective = [name: 'restore-transaction', watching: 0 | 1, multi: 0 | 1];
+
+/** The page watches keys matching `pattern` (in database `db`, or any): their changes come as PageKeyChanges for `id`. */
+export interface PageWatchKeys {
+  readonly kind: 'watch-keys';
+  readonly id: number;
+  readonly pattern: CommandArg;
+  readonly db: number | null;
+}
+
+/** The page stopped watch `id`. */
+export interface PageUnwatchKeys {
+  readonly kind: 'unwatch-keys';
+  readonly id: number;
+}
+
+export type PageToWorker = PageBatch | PageWatchKeys | PageUnwatchKeys;
+
+/**
+ * Changes of watched keys, in the order they happened: change i is of key `keys[i]`, keyspace
+ * event `events[i]`, database `dbs[i]`, for watch `watches[i]` (a change matching two watches of a
+ * tab is there twice). Keys as text (bytes that are not UTF-8 as U+FFFD).
+ */
+export interface KeyChangeBatch {
+  readonly watches: number[];
+  readonly keys: string[];
+  readonly events: string[];
+  readonly dbs: number[];
+}
+
+export interface PageKeyChanges extends KeyChangeBatch {
+  readonly kind: 'key-changes';
 }
 
 /** An error reply, carried as a value: `{ err: "WRONGTYPE Operation against …" }`. */
@@ -90,7 +137,7 @@ export interface PageClosed {
   readonly reason: string;
 }
 
-export type WorkerToPage = PageReplies | PagePush | PageClosed;
+export type WorkerToPage = PageReplies | PagePush | PageClosed | PageKeyChanges;
 
 /** Who serves the store, as `client.leadership()` reports it. */
 export interface Leadership {
@@ -115,6 +162,16 @@ export interface WorkerApi {
   leadership(): Promise<Leadership>;
   /** @internal Test hook: block this worker's thread for `ms` (a stalled leader). */
   stall(ms: number): Promise<void>;
+  /** @internal Test hook: the key watches this worker holds (see KeyWatchStats). */
+  keyWatchStats(): Promise<KeyWatchStats>;
+}
+
+/** Key watches as a worker holds them (a test hook: nothing may be left after unwatching). */
+export interface KeyWatchStats {
+  /** Watches of this worker's page. */
+  readonly tab: number;
+  /** When this worker leads: watches of every tab, tabs with watches, and observers on its engine. */
+  readonly leader: { readonly watches: number; readonly tabs: number; readonly observers: number } | null;
 }
 
 // ---- worker ⇄ worker ----------------------------------------------------------------------------
@@ -150,6 +207,26 @@ export interface OpBatch {
   readonly buffers: number[];
   /** Sessions of `tab` to end after the commands. */
   readonly close: number[];
+  /** Indices of the commands that are transaction restores (PageBatch's `restore`). */
+  readonly restore?: number[];
+}
+
+/** Requests channel: tab `tab` watches keys (its page's watch `id`), for the leader `to`. */
+export interface WatchKeysRequest {
+  readonly kind: 'watch-keys';
+  readonly to: string;
+  readonly tab: string;
+  readonly id: number;
+  readonly pattern: CommandArg;
+  readonly db: number | null;
+}
+
+/** Requests channel: tab `tab` stopped watch `id`. */
+export interface UnwatchKeysRequest {
+  readonly kind: 'unwatch-keys';
+  readonly to: string;
+  readonly tab: string;
+  readonly id: number;
 }
 
 /** Requests channel: is the leader `to` alive? (sent by a follower that waits for replies). */
@@ -159,7 +236,7 @@ export interface Ping {
   readonly tab: string;
 }
 
-export type RequestMessage = OpBatch | Ping;
+export type RequestMessage = OpBatch | Ping | WatchKeysRequest | UnwatchKeysRequest;
 
 /** Tab channel: replies to ops, by op number, from the leader `from`. */
 export interface OpReplies {
@@ -182,10 +259,16 @@ export interface Pong {
   readonly from: string;
 }
 
-export type TabMessage = OpReplies | OpPush | Pong;
+/** Tab channel: changes of the tab's watched keys, from the leader `from`. */
+export interface OpKeyChanges extends KeyChangeBatch {
+  readonly kind: 'key-changes';
+  readonly from: string;
+}
+
+export type TabMessage = OpReplies | OpPush | Pong | OpKeyChanges;
 
 /** Every message kind. */
-export type Message = OpenRequest | PageBatch | WorkerToPage | ControlMessage | RequestMessage | TabMessage;
+export type Message = OpenRequest | PageToWorker | WorkerToPage | ControlMessage | RequestMessage | TabMessage;
 
 /** Channel and lock names of a store. */
 export const names = {

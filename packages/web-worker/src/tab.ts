@@ -13,6 +13,11 @@
  *
  * A follower waiting for replies pings the leader; a leader silent for `leaderTimeout` is stalled,
  * and one follower (the holder of `lodis:<name>:steal`) steals the lock from it.
+ *
+ * A session that was WATCHing or in MULTI when its leader went away is set up on the next one with
+ * its transaction doomed (session-state.ts: the rule), so its EXEC never runs unwatched or
+ * half-queued. The page's key watches (`watchKeys`) are registered with each new leader before
+ * anything is resent to it.
  */
 import type { CommandArg } from '@lodis/core';
 import type { Durability } from '@lodis/idb-persist';
@@ -23,11 +28,15 @@ import {
   names,
   type Announce,
   type ControlMessage,
+  type KeyWatchStats,
   type Leadership,
   type OpBatch,
   type PageBatch,
+  type PageToWorker,
   type Ping,
   type TabMessage,
+  type UnwatchKeysRequest,
+  type WatchKeysRequest,
   type WireReply,
   type WorkerToPage,
 } from './protocol.js';
@@ -44,6 +53,8 @@ interface Op {
   resent: boolean;
   /** Internal (state restore after a leader change): its reply is not the page's. */
   readonly internal: boolean;
+  /** A RestoreDirective (session-state.ts), not a command. */
+  readonly restore: boolean;
   /** The engine of this worker it was last run on. */
   engine: Leader | null;
 }
@@ -85,8 +96,18 @@ export class Tab {
   /** A new leader is known but the old engine's ops have not all settled yet. */
   private switchPending = false;
 
+  /** The page's key watches, by id (registered with every leader this worker follows). */
+  private readonly keyWatches = new Map<number, { readonly pattern: CommandArg; readonly db: number | null }>();
+
   // Batching: ops for the remote leader, replies for the page, per microtask.
-  private outgoing: { ns: number[]; commands: CommandArg[][]; sessions: number[]; buffers: number[]; close: number[] } | null = null;
+  private outgoing: {
+    ns: number[];
+    commands: CommandArg[][];
+    sessions: number[];
+    buffers: number[];
+    close: number[];
+    restore: number[];
+  } | null = null;
   private pageIds: number[] = [];
   private pageReplies: WireReply[] = [];
   private pageFlushScheduled = false;
@@ -117,7 +138,7 @@ export class Tab {
           lost: () => this.stepDown('the lock was taken by another tab'),
         })
       : null;
-    page.onmessage = (e: MessageEvent<PageBatch>) => this.submit(e.data);
+    page.onmessage = (e: MessageEvent<PageToWorker>) => this.fromPage(e.data);
   }
 
   /** Join the store's tabs: hold this tab's lifetime lock, listen, and queue for leadership. */
@@ -142,6 +163,10 @@ export class Tab {
     return this.ready;
   }
 
+  keyWatchStats(): KeyWatchStats {
+    return { tab: this.keyWatches.size, leader: this.leader?.keyWatchStats() ?? null };
+  }
+
   leadership(): Leadership {
     const leader = this.current?.leader ?? null;
     return {
@@ -164,6 +189,7 @@ export class Tab {
       settled: (op, r) => this.settledLocal(op as Op, r),
       push: (session, msg) => this.postPage({ kind: 'push', session, msg }),
       fenced: () => this.stepDown('another tab took over (fenced)'),
+      keyChanges: (batch) => this.postPage({ kind: 'key-changes', ...batch }),
     }));
     let term: number;
     try {
@@ -245,7 +271,9 @@ export class Tab {
     const pending = [...this.inflight.values()];
     this.inflight.clear();
     this.remotePending = 0;
-    for (const [session, argv] of this.sessions.restoreCommands()) this.internal(session, argv);
+    // Watches first: the changes made by what is resent are seen.
+    for (const id of this.keyWatches.keys()) this.registerKeyWatch(id);
+    for (const [session, argv, restore] of this.sessions.restoreCommands()) this.internal(session, argv, restore);
     for (const op of pending) {
       this.inflight.set(op.n, op);
       if (op.sentTo !== to) {
@@ -259,23 +287,47 @@ export class Tab {
   }
 
   /** A command that sets a session's state up again on a new leader: its reply is not the page's. */
-  private internal(session: number, argv: CommandArg[]): void {
-    const op: Op = { n: this.nextInternal--, session, argv, buffers: false, sentTo: null, resent: false, internal: true, engine: null };
+  private internal(session: number, argv: CommandArg[], restore: boolean): void {
+    const op: Op = { n: this.nextInternal--, session, argv, buffers: false, sentTo: null, resent: false, internal: true, restore, engine: null };
     this.inflight.set(op.n, op);
     this.dispatch(op);
   }
 
   // ---- commands ----
 
+  private fromPage(m: PageToWorker): void {
+    if (m.kind === 'batch') this.submit(m);
+    else if (m.kind === 'watch-keys') {
+      this.keyWatches.set(m.id, { pattern: m.pattern, db: m.db });
+      if (this.current !== null && !this.switchPending) this.registerKeyWatch(m.id);
+    } else if (this.keyWatches.delete(m.id) && this.current !== null && !this.switchPending) {
+      const to = this.current.leader;
+      if (to === this.id) this.leader?.unwatchKeys(this.id, m.id);
+      else this.requests?.postMessage({ kind: 'unwatch-keys', to, tab: this.id, id: m.id } satisfies UnwatchKeysRequest);
+    }
+  }
+
+  /** Register the page's watch `id` with the leader now followed. */
+  private registerKeyWatch(id: number): void {
+    const w = this.keyWatches.get(id)!;
+    const to = this.current!.leader;
+    if (to === this.id) this.leader?.watchLocalKeys(id, w.pattern, w.db);
+    else this.requests?.postMessage({ kind: 'watch-keys', to, tab: this.id, id, pattern: w.pattern, db: w.db } satisfies WatchKeysRequest);
+  }
+
   /** A batch from the page. */
   private submit(b: PageBatch): void {
     const { first, commands, sessions, buffers } = b;
     const resent = b.resent === true;
+    const restores = b.restore ?? [];
     let k = 0;
+    let r = 0;
     for (let i = 0; i < commands.length; i++) {
       const buf = buffers[k] === i;
       if (buf) k++;
-      const op: Op = { n: first + i, session: sessions[i]!, argv: commands[i]!, buffers: buf, sentTo: null, resent, internal: false, engine: null };
+      const restore = restores[r] === i;
+      if (restore) r++;
+      const op: Op = { n: first + i, session: sessions[i]!, argv: commands[i]!, buffers: buf, sentTo: null, resent, internal: false, restore, engine: null };
       this.inflight.set(op.n, op);
       if (this.current !== null && !this.switchPending) this.dispatch(op);
     }
@@ -304,6 +356,7 @@ export class Tab {
     if (this.remotePending++ === 0) this.lastHeard = performance.now(); // silence before now is not the leader's fault
     const out = this.outbox();
     if (op.buffers) out.buffers.push(out.commands.length);
+    if (op.restore) out.restore.push(out.commands.length);
     out.ns.push(op.n);
     out.commands.push(op.argv);
     out.sessions.push(op.session);
@@ -312,7 +365,7 @@ export class Tab {
   /** Ops to the remote leader, sent as one message at the end of this microtask. */
   private outbox(): NonNullable<Tab['outgoing']> {
     if (this.outgoing === null) {
-      this.outgoing = { ns: [], commands: [], sessions: [], buffers: [], close: [] };
+      this.outgoing = { ns: [], commands: [], sessions: [], buffers: [], close: [], restore: [] };
       queueMicrotask(() => this.flushOutgoing());
       this.armWatchdog();
     }
@@ -324,7 +377,8 @@ export class Tab {
     this.outgoing = null;
     const to = this.current?.leader;
     if (out === null || to === undefined || to === this.id) return;
-    const msg: OpBatch = { kind: 'ops', to, tab: this.id, origin: this.options.origin, ...out };
+    const { restore, ...rest } = out;
+    const msg: OpBatch = { kind: 'ops', to, tab: this.id, origin: this.options.origin, ...rest, ...(restore.length ? { restore } : {}) };
     this.requests?.postMessage(msg);
   }
 
@@ -353,13 +407,17 @@ export class Tab {
       }
     } else if (m.kind === 'push') {
       this.postPage({ kind: 'push', session: m.session, msg: m.msg });
+    } else if (m.kind === 'key-changes') {
+      const { watches, keys, events, dbs } = m;
+      this.postPage({ kind: 'key-changes', watches, keys, events, dbs });
     }
   }
 
   private complete(op: Op, r: WireReply): void {
     this.inflight.delete(op.n);
     if (op.internal) return;
-    if (!isError(r)) this.sessions.track(op.session, op.argv);
+    if (op.restore) this.sessions.restored(op.session, op.argv);
+    else this.sessions.track(op.session, op.argv, isError(r) ? (r as { err: string }).err : null, r === null);
     this.pageIds.push(op.n);
     this.pageReplies.push(r);
     if (!this.pageFlushScheduled) {
@@ -370,6 +428,7 @@ export class Tab {
 
   private readonly flushPage = (): void => {
     this.pageFlushScheduled = false;
+    if (this.pageIds.length === 0) return;
     const msg: WorkerToPage = { kind: 'replies', ids: this.pageIds, replies: this.pageReplies };
     this.pageIds = [];
     this.pageReplies = [];
@@ -377,7 +436,9 @@ export class Tab {
   };
 
   private postPage(m: WorkerToPage): void {
-    if (m.kind !== 'replies' && this.pageIds.length) this.flushPage(); // keep replies and pushes in order
+    // Keep replies and pushes in order. Key changes go at once: those of a command come before its
+    // reply, as in-process (a handler has run when the command's promise settles).
+    if (m.kind !== 'replies' && m.kind !== 'key-changes' && this.pageIds.length) this.flushPage();
     this.page.postMessage(m);
   }
 

@@ -32,6 +32,11 @@ const api: WorkerApi = {
     return tab.leadership();
   },
 
+  async keyWatchStats() {
+    if (!tab) throw new Error('Lodis worker: not open');
+    return tab.keyWatchStats();
+  },
+
   async stall(ms: number): Promise<void> {
     const until = performance.now() + ms;
     while (performance.now() < until) {

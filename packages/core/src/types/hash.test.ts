@@ -83,7 +83,7 @@ describe('HashObject', () => {
     expect([...h.entries()]).toEqual([...model.entries()]);
   });
 
-  it('turns into a hash table past 128 fields and stays one', () => {
+  it('turns into a hash table past hash-max-listpack-entries fields and stays one', () => {
     const h = new HashObject();
     for (let i = 0; i < HASH_MAX_LISTPACK_ENTRIES; i++) h.set(`f${i}`, 'v');
     expect(h.listpack).toBe(true);
@@ -171,10 +171,10 @@ describe('encodings (what shows: listpack order, HSCAN in one call)', () => {
 
   it('HSCAN returns a listpack whole with cursor 0, whatever the cursor and COUNT', () => {
     const { run } = setupStore();
-    run('HSET', 'h', ...pairs(0, 128));
+    run('HSET', 'h', ...pairs(0, HASH_MAX_LISTPACK_ENTRIES));
     const r = run('HSCAN', 'h', '12345', 'COUNT', '1') as [string, string[]];
     expect(r[0]).toBe('0');
-    expect(r[1]).toEqual(pairs(0, 128));
+    expect(r[1]).toEqual(pairs(0, HASH_MAX_LISTPACK_ENTRIES));
     run('HSET', 'h', 'extra', 'v');
     const page = run('HSCAN', 'h', '0', 'COUNT', '5') as [string, string[]];
     expect(page[0]).not.toBe('0');
@@ -210,7 +210,7 @@ describe('HSCAN on a hash table', () => {
 
   it('MATCH filters fields (values are not matched); an unknown cursor starts over', () => {
     const { run } = setupStore();
-    run('HSET', 'h', ...pairs(0, 200), 'special', 'f-looking-value');
+    run('HSET', 'h', ...pairs(0, 600), 'special', 'f-looking-value');
     const all: string[] = [];
     let cursor = '0';
     do {
@@ -489,7 +489,7 @@ describe('persistence', () => {
     const p = new MemoryPersistence();
     let now = T0;
     const store = await openStore({ persistence: p, clock: () => now, activeExpire: false });
-    await store.hset('big', Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`f${i}`, i % 3 ? String(i) : `é${i}`])));
+    await store.hset('big', Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`f${i}`, i % 3 ? String(i) : `é${i}`])));
     await store.call('HSET', 'bin', Uint8Array.of(0xff), Uint8Array.of(0, 1), 'text', 'v');
     await store.hincrby('bin', 'n', -42);
     await store.hincrbyfloat('bin', 'x', 0.5);
@@ -565,7 +565,7 @@ describe('typed API', () => {
     expect(await store.hrandfield('r', -2)).toEqual(['a', 'a']);
     expect(await store.hrandfield('r', 1, true)).toEqual({ a: '1' });
     expect(await store.hrandfield('missing', 1, true)).toBe(null);
-    await store.hset('s', Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`f${i}`, String(i)])));
+    await store.hset('s', Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`f${i}`, String(i)])));
     const seen = new Set<string>();
     let cursor = '0';
     do {

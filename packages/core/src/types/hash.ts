@@ -56,8 +56,8 @@ import {
 import { LLONG_MAX, LLONG_MIN, normInt64, parseInt64, string2ll, stringmatchlen, type Int64 } from '../util.js';
 import { parseLongDouble, valueLongDouble } from './string.js';
 
-/** hash-max-listpack-entries (Redis' default; Lodis has no CONFIG SET for it). */
-export const HASH_MAX_LISTPACK_ENTRIES = 128;
+/** hash-max-listpack-entries: Redis 7.0's default (CONFIG SET stores the setting; this module reads the default). */
+export const HASH_MAX_LISTPACK_ENTRIES = 512;
 /** hash-max-listpack-value: the longest field or value (bytes) a listpack hash holds. */
 export const HASH_MAX_LISTPACK_VALUE = 64;
 
