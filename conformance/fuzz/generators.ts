@@ -12,6 +12,7 @@ import { CONFIG_COMMANDS } from './gen-config.js';
 import { HASH_COMMANDS } from './gen-hashes.js';
 import { LIST_COMMANDS } from './gen-lists.js';
 import { NOTIFY_COMMANDS } from './gen-notify.js';
+import { OBJECT_COMMANDS } from './gen-object.js';
 import { SET_COMMANDS } from './gen-sets.js';
 import { SORT_COMMANDS } from './gen-sort.js';
 import { STREAM_COMMANDS } from './gen-streams.js';
@@ -368,4 +369,5 @@ export const COMMANDS: readonly CommandSpec[] = [
   ...CONFIG_COMMANDS,
   ...NOTIFY_COMMANDS,
   ...TXN_COMMANDS,
+  ...OBJECT_COMMANDS,
 ];

@@ -34,6 +34,7 @@ import { argLatin1, latin1ToBytes, type Arg } from './sds.js';
 import type { Engine } from './server.js';
 import { string2d } from './double.js';
 import { string2ll, stringmatchlen } from './util.js';
+import { startEvictionTimeProc } from './evict.js';
 
 /** maxmemory-policy values (server.h MAXMEMORY_*). */
 export type MaxmemoryPolicy =
@@ -136,6 +137,7 @@ const BINDINGS: Record<string, Binding> = {
     set: (e, v) => {
       e.config.maxmemoryExact = v as bigint;
       e.config.maxmemory = Number(BigInt.asUintN(64, v as bigint));
+      startEvictionTimeProc(e); // as updateMaxmemory: evict down to the new limit in the background
     },
   },
   'maxmemory-policy': {
