@@ -26,6 +26,7 @@ import { objectType, type ObjectType, type RedisObject } from './object.js';
 import type { Reply } from './reply.js';
 import { argLatin1, type Arg, type KeyString } from './sds.js';
 import type { Engine } from './server.js';
+import { string2ll } from './util.js';
 
 /** What a session waits for on its keys (Redis' BLOCKED_LIST, BLOCKED_ZSET, BLOCKED_STREAM). */
 export type BlockedKind = Extract<ObjectType, 'list' | 'zset' | 'stream'>;
@@ -69,13 +70,9 @@ export function getTimeoutFromArg(c: Client, a: Arg, unit: 'seconds' | 'millisec
     ms = Number.isFinite(t) && Math.abs(t) < 9.223372036854776e18 ? Math.trunc(t) : -Infinity;
     if (Object.is(ms, -0)) ms = 0;
   } else {
-    if (!/^-?(0|[1-9][0-9]*)$/.test(s) || s.length > 20) throw err('timeout is not an integer or out of range');
-    ms = Number(s);
-    if (!Number.isSafeInteger(ms)) {
-      const big = BigInt(s);
-      if (big > 9223372036854775807n || big < -9223372036854775808n) throw err('timeout is not an integer or out of range');
-      ms = big < 0n ? -Infinity : Number.MAX_SAFE_INTEGER;
-    }
+    const v = string2ll(s); // getLongLongFromObjectOrReply: "-0" and leading zeros are refused
+    if (v === null) throw err('timeout is not an integer or out of range');
+    ms = typeof v === 'number' ? v : v < 0n ? -Infinity : Number.MAX_SAFE_INTEGER;
   }
   if (ms < 0) throw err('timeout is negative');
   return ms > 0 ? c.engine.now + ms : 0;
