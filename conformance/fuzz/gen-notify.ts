@@ -79,7 +79,7 @@ function messageOf(raw: string): [string | null, string | null] | null {
   return null;
 }
 
-const isKeymiss = (raw: string): boolean => {
+export const isKeymiss = (raw: string): boolean => {
   const m = messageOf(raw);
   return m !== null && m[0] !== null && (/^__keyevent@[0-9]+__:keymiss$/.test(m[0]) || (m[0].startsWith('__keyspace@') && m[1] === 'keymiss'));
 };

@@ -12,6 +12,7 @@
  * Driven from Node through `window.lodisQueue` (queue-api.ts).
  */
 import { createClient, type WorkerClient } from '@lodis/web-worker';
+import { callResult, clock, message, plainLeadership, sleep } from './page-util.js';
 import type { CallResult } from './api.js';
 import {
   PROCESSED,
@@ -39,10 +40,6 @@ function current(): WorkerClient {
   return client;
 }
 
-/** A clock comparable across tabs (every tab's timeOrigin is on the same wall clock). */
-const clock = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 async function blockedClients(c: WorkerClient): Promise<number> {
   const info = String(await c.call('INFO', 'clients'));
@@ -288,17 +285,9 @@ function currentWorker(): QueueWorker {
 
 // ---- the API -----------------------------------------------------------------------------------
 
-function plain(l: LeadershipInfo): LeadershipInfo {
-  return { tab: l.tab, role: l.role, leader: l.leader, term: l.term, changes: l.changes };
-}
+const plain = plainLeadership;
 
-async function call(argv: (string | number)[]): Promise<CallResult> {
-  try {
-    return { ok: await current().call(...argv) };
-  } catch (e) {
-    return { error: message(e) };
-  }
-}
+const call = (argv: (string | number)[]): Promise<CallResult> => callResult(current(), argv);
 
 const page: QueuePage = {
   async open(name, options) {

@@ -5,6 +5,7 @@
  */
 import { decodeBatch, type Subscription } from '@lodis/core';
 import { createClient, type WorkerClient } from '@lodis/web-worker';
+import { clock, message, plainLeadership, sleep } from './page-util.js';
 import type { CallResult } from './api.js';
 import type {
   IdbLogReport,
@@ -29,10 +30,6 @@ function current(): WorkerClient {
   return client;
 }
 
-/** A clock comparable across tabs (every tab's timeOrigin is on the same wall clock). */
-const clock = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-const message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 // ---- the write loop ----------------------------------------------------------------------------
 
@@ -194,9 +191,7 @@ async function watch(intervalMs: number): Promise<void> {
   }
 }
 
-function plain(l: LeadershipInfo): LeadershipInfo {
-  return { tab: l.tab, role: l.role, leader: l.leader, term: l.term, changes: l.changes };
-}
+const plain = plainLeadership;
 
 // ---- pub/sub -----------------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
  */
 import type { KeyChanges } from '@lodis/core';
 import { createClient, type WorkerClient } from '@lodis/web-worker';
+import { clock, message } from './page-util.js';
 import type { CallResult } from './api.js';
 import type { CounterStats, KeyWatchStatsInfo, LeadershipInfo, ReceivedChange, TxnPage, TxnPageGlobals } from './txn-api.js';
 
@@ -28,8 +29,6 @@ function session(name: string): WorkerClient {
   return s;
 }
 
-const clock = () => performance.timeOrigin + performance.now();
-const message = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 
 async function result(p: Promise<unknown>): Promise<CallResult> {
   try {
