@@ -193,10 +193,16 @@ describe('a consumer group worked by two tabs', () => {
       await producer.call('startProducing', { from: 0, to: ENTRIES, inFlight: 8, pauseMs: 20 });
       const t0 = Date.now();
 
-      // Mid-run: the producer past half, B working.
+      // Mid-run: the producer past half, B working and holding entries right now (on a loaded
+      // machine B's loops can be between batches, blocked in XREADGROUP with nothing in hand).
+      const bPending = async (): Promise<number> =>
+        [...pendingByConsumer((await producer.cmd('XPENDING', STREAM, GROUP)) as PendingSummary)]
+          .filter(([c]) => c.startsWith('B:'))
+          .reduce((n, [, k]) => n + k, 0);
       await waitFor(
-        'the producer past half, B processing',
-        async () => (await producer.call('producerStats')).added >= ENTRIES / 2 && (await b.call('consumerStats')).processed >= 20,
+        'the producer past half, B processing and holding entries',
+        async () =>
+          (await producer.call('producerStats')).added >= ENTRIES / 2 && (await b.call('consumerStats')).processed >= 20 && (await bPending()) >= 3,
         60_000,
         20,
       );
