@@ -1,6 +1,8 @@
 /// <reference lib="dom" />
 /** Small helpers the multi-tab test pages (tabs, queue, streams, txn) share. */
-import type { WorkerClient } from '@lodis/web-worker';
+import { createClient, type WorkerClient } from '@lodis/web-worker';
+
+type ClientOptions = Parameters<typeof createClient>[0];
 import type { CallResult } from './api.js';
 import type { LeadershipInfo } from './queue-api.js';
 
@@ -21,4 +23,16 @@ export async function callResult(c: WorkerClient, argv: (string | number)[]): Pr
   } catch (e) {
     return { error: message(e) };
   }
+}
+
+/** This tab's client as the tests open it: the test's durability ('durable' by default) and leader timeout. */
+export function createTestClient(
+  name: string,
+  options: { durability?: ClientOptions['durability']; leaderTimeout?: number },
+): WorkerClient {
+  return createClient({
+    name,
+    durability: options.durability ?? 'durable',
+    ...(options.leaderTimeout !== undefined ? { leaderTimeout: options.leaderTimeout } : {}),
+  });
 }

@@ -11,8 +11,8 @@
  *
  * Driven from Node through `window.lodisQueue` (queue-api.ts).
  */
-import { createClient, type WorkerClient } from '@lodis/web-worker';
-import { callResult, clock, message, plainLeadership, sleep } from './page-util.js';
+import type { WorkerClient } from '@lodis/web-worker';
+import { callResult, clock, createTestClient, message, plainLeadership, sleep } from './page-util.js';
 import type { CallResult } from './api.js';
 import {
   PROCESSED,
@@ -294,11 +294,7 @@ const page: QueuePage = {
     if (client) throw new Error('a client is already open in this tab');
     label = options.label;
     const t0 = performance.now();
-    client = createClient({
-      name,
-      durability: options.durability ?? 'durable',
-      ...(options.leaderTimeout !== undefined ? { leaderTimeout: options.leaderTimeout } : {}),
-    });
+    client = createTestClient(name, options);
     await client.ready;
     return performance.now() - t0;
   },

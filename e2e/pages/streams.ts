@@ -13,8 +13,8 @@
  * Driven from Node through `window.lodisStreams` (streams-api.ts); every XACK is announced to
  * Node before it is sent, and its reply reported after (`window.__lodisStreams`).
  */
-import { createClient, type WorkerClient } from '@lodis/web-worker';
-import { callResult, clock, message, plainLeadership, sleep } from './page-util.js';
+import type { WorkerClient } from '@lodis/web-worker';
+import { callResult, clock, createTestClient, message, plainLeadership, sleep } from './page-util.js';
 import type { CallResult } from './api.js';
 import type { LeadershipInfo } from './queue-api.js';
 import {
@@ -302,11 +302,7 @@ const page: StreamsPage = {
     if (client) throw new Error('a client is already open in this tab');
     label = options.label;
     const t0 = performance.now();
-    client = createClient({
-      name,
-      durability: options.durability ?? 'durable',
-      ...(options.leaderTimeout !== undefined ? { leaderTimeout: options.leaderTimeout } : {}),
-    });
+    client = createTestClient(name, options);
     await client.ready;
     return performance.now() - t0;
   },

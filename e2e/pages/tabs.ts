@@ -4,8 +4,8 @@
  * from Node through `window.lodisTabs` (tabs-api.ts). Node opens it in many tabs at once.
  */
 import { decodeBatch, type Subscription } from '@lodis/core';
-import { createClient, type WorkerClient } from '@lodis/web-worker';
-import { clock, message, plainLeadership, sleep } from './page-util.js';
+import type { WorkerClient } from '@lodis/web-worker';
+import { callResult, clock, createTestClient, message, plainLeadership, sleep } from './page-util.js';
 import type { CallResult } from './api.js';
 import type {
   IdbLogReport,
@@ -312,11 +312,7 @@ const page: TabsPage = {
     if (client) throw new Error('a client is already open in this tab');
     label = options.label;
     const t0 = performance.now();
-    client = createClient({
-      name,
-      durability: options.durability ?? 'durable',
-      ...(options.leaderTimeout !== undefined ? { leaderTimeout: options.leaderTimeout } : {}),
-    });
+    client = createTestClient(name, options);
     await client.ready;
     return performance.now() - t0;
   },
@@ -325,13 +321,7 @@ const page: TabsPage = {
     return plain(await current().leadership());
   },
 
-  async call(argv): Promise<CallResult> {
-    try {
-      return { ok: await current().call(...argv) };
-    } catch (e) {
-      return { error: message(e) };
-    }
-  },
+  call: (argv) => callResult(current(), argv),
 
   now: () => Date.now(),
 
