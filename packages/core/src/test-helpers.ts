@@ -154,3 +154,26 @@ export function fakeTime() {
   };
   return { clock: () => now, timers, advance, pending };
 }
+
+/** A store on a fake clock for blocking-command tests, with every logged effect as a line. */
+export function blockingSetup() {
+  const time = fakeTime();
+  const log: string[] = [];
+  const store = createStore({ clock: time.clock, timers: time.timers, activeExpire: false });
+  store.engine.onPropagate = (_db, argv) => log.push(argv.map((a) => (typeof a === 'string' ? a : Buffer.from(a).toString())).join(' '));
+  return { store, log, ...time };
+}
+
+/** Let settled promises run their reactions. */
+export const tick = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
+/** Whether a promise has settled, after one turn. */
+export async function settled<T>(p: Promise<T>): Promise<boolean> {
+  let done = false;
+  p.then(
+    () => (done = true),
+    () => (done = true),
+  );
+  await tick();
+  return done;
+}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createStore, decodeReply, Engine, MemoryPersistence, openStore, rdbLoad, ReplyError, SnapshotWriter, type LogBatch, type Store } from '../index.js';
 import { ByteReader, ByteWriter } from '../rio.js';
 import { Rng } from '../../../../conformance/fuzz/rng.js';
-import { dumpKeyspace, errorText, fakeTime, setupStore, T0 } from '../test-helpers.js';
+import { blockingSetup, dumpKeyspace, errorText, fakeTime, settled, setupStore, T0 } from '../test-helpers.js';
 import {
   dumpStream,
   readStreamObject,
@@ -542,25 +542,6 @@ describe('stream commands', () => {
 
 // ---- blocking -------------------------------------------------------------------------------------
 
-function blockingSetup() {
-  const time = fakeTime();
-  const log: string[] = [];
-  const store = createStore({ clock: time.clock, timers: time.timers, activeExpire: false });
-  store.engine.onPropagate = (_db, argv) => log.push(argv.map((a) => (typeof a === 'string' ? a : Buffer.from(a).toString())).join(' '));
-  return { store, log, ...time };
-}
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
-async function settled<T>(p: Promise<T>): Promise<boolean> {
-  let done = false;
-  p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await tick();
-  return done;
-}
 
 describe('blocking XREAD / XREADGROUP', () => {
   it('one XADD serves every XREAD waiting on the key; $ means after the last ID when it blocked', async () => {

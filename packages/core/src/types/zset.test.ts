@@ -4,7 +4,7 @@ import { doubleReplyText } from '../double.js';
 import { createStore, decodeReply, DoubleReply, Engine, MemoryPersistence, NULL_ARRAY, openStore, rdbLoad, ReplyError, SnapshotWriter, type Store } from '../index.js';
 import { ByteReader, ByteWriter } from '../rio.js';
 import { Rng } from '../../../../conformance/fuzz/rng.js';
-import { dumpKeyspace, errorText, fakeTime, setupStore, T0 } from '../test-helpers.js';
+import { blockingSetup, dumpKeyspace, errorText, fakeTime, settled, setupStore, T0 } from '../test-helpers.js';
 import {
   readZSetObject,
   writeZSetObject,
@@ -514,25 +514,6 @@ describe('sorted set commands', () => {
 // ---- blocking --------------------------------------------------------------------------------
 
 
-function blockingSetup() {
-  const time = fakeTime();
-  const log: string[] = [];
-  const store = createStore({ clock: time.clock, timers: time.timers, activeExpire: false });
-  store.engine.onPropagate = (_db, argv) => log.push(argv.map((a) => (typeof a === 'string' ? a : Buffer.from(a).toString())).join(' '));
-  return { store, log, ...time };
-}
-
-const tick = () => new Promise<void>((r) => setImmediate(r));
-
-async function settled<T>(p: Promise<T>): Promise<boolean> {
-  let done = false;
-  p.then(
-    () => (done = true),
-    () => (done = true),
-  );
-  await tick();
-  return done;
-}
 
 describe('blocking pops', () => {
   it('serve waiters first come, first served, and log ZPOPMIN/ZPOPMAX', async () => {
