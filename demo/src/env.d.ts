@@ -1,0 +1,3 @@
+/// <reference types="vite/client" />
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />

@@ -1,0 +1,15 @@
+/** Cache (a stub: replaced by the panel's implementation). */
+import { h } from '../dom.js';
+import type { Panel } from '../panel.js';
+
+export const cachePanel: Panel = {
+  id: 'cache',
+  title: 'Cache',
+  group: 'Use cases',
+  icon: '⚡',
+  summary: 'Coming soon.',
+  commands: [],
+  mount(body) {
+    body.append(h('p', { text: 'Coming soon.' }));
+  },
+};

@@ -1,0 +1,15 @@
+/** Pub/Sub chat (a stub: replaced by the panel's implementation). */
+import { h } from '../dom.js';
+import type { Panel } from '../panel.js';
+
+export const pubsubPanel: Panel = {
+  id: 'pubsub',
+  title: 'Pub/Sub chat',
+  group: 'Use cases',
+  icon: '⇄',
+  summary: 'Coming soon.',
+  commands: [],
+  mount(body) {
+    body.append(h('p', { text: 'Coming soon.' }));
+  },
+};

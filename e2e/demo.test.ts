@@ -1,0 +1,39 @@
+/**
+ * The demo's frame (demo/): it opens the store in every tab, names the tab and the leader, every
+ * panel is reachable from the navigation and fits a phone's width, `window.lodis` is the store, and
+ * nothing logs an error. Each panel's own behaviour is tested in demo-<panel>.test.ts.
+ */
+import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
+import { DemoTab, overflowsHorizontally, PHONE, DESKTOP } from './src/demo-harness.js';
+import { TabBrowser } from './src/tab-harness.js';
+
+const browser = new TabBrowser();
+beforeAll(() => browser.serve(inject('demoDir')));
+afterAll(() => browser.stopServing());
+afterEach(() => browser.close());
+
+test('every panel is reachable, fits a phone, and the header names the leader in each tab', async () => {
+  await browser.launch();
+  const a = await DemoTab.open(browser, 'overview', 'A');
+  await expect.poll(() => a.text('tab-status')).toMatch(/^tab-[0-9a-f]{4} · leader · epoch \d+$/);
+  expect(await a.redis((r) => r.call('PING'))).toBe('PONG');
+
+  const ids = await a.page.locator('[data-testid^="nav-"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-testid')!.slice(4)));
+  expect(ids).toEqual(['overview', 'cache', 'sessions', 'pubsub', 'queue', 'streams', 'leaderboard', 'ratelimit', 'analytics', 'cli', 'keys', 'status']);
+  for (const id of ids) {
+    await a.goto(id);
+    await a.page.setViewportSize(PHONE);
+    expect(await overflowsHorizontally(a.page), `${id} overflows at phone width`).toBe(false);
+    await a.page.setViewportSize(DESKTOP);
+  }
+  await a.goto('overview');
+  await a.shoot('overview');
+
+  const b = await DemoTab.open(browser, 'overview', 'B');
+  const leaderName = (await a.text('tab-status')).split(' · ')[0]!;
+  await expect.poll(() => b.text('tab-status')).toMatch(new RegExp(`^tab-[0-9a-f]{4} · follower of ${leaderName} · epoch \\d+$`));
+  await b.redis((r) => r.set('demo:frame', 'from B'));
+  expect(await a.redis((r) => r.get('demo:frame'))).toBe('from B');
+  a.expectNoErrors();
+  b.expectNoErrors();
+});

@@ -1,0 +1,114 @@
+/**
+ * What the demo tests share (e2e/demo-*.test.ts): the demo app built by global-setup.ts
+ * (`inject('demoDir')`), served on 127.0.0.1, and a `DemoTab` driving it as a user would — by its
+ * links, buttons and inputs (`data-testid`s) — with `window.lodis`, the page's store, to check what
+ * the store holds, and screenshots of every panel at desktop and phone width.
+ *
+ *   const browser = new TabBrowser();
+ *   beforeAll(() => browser.serve(inject('demoDir')));
+ *   afterAll(() => browser.stopServing());
+ *   afterEach(() => browser.close());
+ *   …
+ *   await browser.launch();
+ *   const a = await DemoTab.open(browser, 'cache', 'A');
+ *   await a.page.getByTestId('cache-fetch').click();
+ *   expect(await a.redis((r) => r.ttl('cache:user:1'))).toBeGreaterThan(0);
+ *   await a.shoot('cache');
+ *   a.expectNoErrors();
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorkerClient } from '@lodis/web-worker';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { Tab, type TabBrowser } from './tab-harness.js';
+
+/** Where the screenshots go: `test-results/demo/<panel>-<desktop|phone>[-<what>].png` (git-ignored). */
+export const SCREENSHOT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../test-results/demo');
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export class DemoTab extends Tab<Record<string, never>> {
+  /** A new tab of `browser` on the demo, at `#panel`, once its store is open. */
+  static async open(browser: TabBrowser, panel: string, label: string): Promise<DemoTab> {
+    const page = await browser.newPage();
+    await page.setViewportSize(DESKTOP);
+    const tab = new DemoTab(page, { url: `${browser.origin}/index.html#${panel}`, global: 'lodis' }, label);
+    await tab.load();
+    await tab.ready();
+    return tab;
+  }
+
+  /** Wait until the page has opened the store and named its tab. */
+  async ready(): Promise<void> {
+    await this.page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+  }
+
+  /** Reload the tab and wait until it is ready again (same panel). */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.waitForApi();
+    await this.ready();
+  }
+
+  /** Show a panel by its link in the navigation. */
+  async goto(panel: string): Promise<void> {
+    await this.page.getByTestId(`nav-${panel}`).click();
+    await expect.poll(() => this.page.getByTestId(`panel-${panel}`).isVisible()).toBe(true);
+  }
+
+  /**
+   * Run `fn` in the page with its store (`window.lodis`): `tab.redis((r, k) => r.get(k), 'key')`.
+   * `fn` is sent as source: it must use only its arguments (plain data in, plain data out).
+   */
+  redis<R, A = undefined>(fn: (redis: WorkerClient, arg: A) => Promise<R> | R, arg?: A): Promise<R> {
+    return this.page.evaluate(
+      ([src, a]) => {
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const f = new Function(`return (${src})`)() as (r: unknown, x: unknown) => unknown;
+        return f((globalThis as unknown as { lodis: unknown }).lodis, a);
+      },
+      [fn.toString(), arg] as const,
+    ) as Promise<R>;
+  }
+
+  /** This tab's role: `leader`, `follower` or `single`. */
+  async role(): Promise<string> {
+    return this.redis(async (r) => (await r.leadership()).role);
+  }
+
+  /** The text of the element with this test id. */
+  text(testid: string): Promise<string> {
+    return this.page.getByTestId(testid).innerText();
+  }
+
+  /**
+   * Screenshot the panel on screen at 1280×800 and at phone width (390×844), full page; `what`
+   * names a state (`after-reload`). Returns the files written.
+   */
+  async shoot(panel: string, what = ''): Promise<string[]> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    const files: string[] = [];
+    for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+      await this.page.setViewportSize(viewport);
+      await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const file = path.join(SCREENSHOT_DIR, `${panel}-${size}${what ? `-${what}` : ''}.png`);
+      await this.page.screenshot({ path: file, fullPage: size === 'phone' });
+      files.push(file);
+    }
+    await this.page.setViewportSize(DESKTOP);
+    return files;
+  }
+
+  /** No uncaught error and no console.error in this tab so far. */
+  expectNoErrors(): void {
+    expect(this.errors, `${this.label}: errors in the page`).toEqual([]);
+  }
+}
+
+/** Is this page's horizontal layout within the viewport (no sideways scrolling at phone width)? */
+export async function overflowsHorizontally(page: Page): Promise<boolean> {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+}
