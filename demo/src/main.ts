@@ -9,6 +9,7 @@ import { createClient, type WorkerClient } from '@lodis/web-worker';
 import { h, replace } from './dom.js';
 import type { DemoContext, Panel, PanelHooks } from './panel.js';
 import { panels } from './panels/index.js';
+import { DURABILITY, STORE_NAME } from './store-config.js';
 import { leaderView, registerTab, tabIdentity } from './tab.js';
 
 declare global {
@@ -18,10 +19,7 @@ declare global {
   }
 }
 
-/** The store's name: every tab of this origin that opens it shares it. */
-const STORE = 'lodis-demo';
-
-const redis = createClient({ name: STORE, durability: 'durable' });
+const redis = createClient({ name: STORE_NAME, durability: DURABILITY });
 window.lodis = redis;
 const tab = tabIdentity();
 document.title = `Lodis · ${tab.name}`;
