@@ -1,8 +1,12 @@
 /**
  * The demo's frame (demo/): it opens the store in every tab, names the tab and the leader, every
  * panel is reachable from the navigation and fits a phone's width, `window.lodis` is the store, and
- * nothing logs an error. Each panel's own behaviour is tested in demo-<panel>.test.ts.
+ * nothing logs an error; and `npm start` (scripts/start.mjs) builds and serves it as the README
+ * says. Each panel's own behaviour is tested in demo-*.test.ts.
  */
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
 import { DemoTab, overflowsHorizontally, PHONE, DESKTOP } from './src/demo-harness.js';
 import { TabBrowser } from './src/tab-harness.js';
@@ -36,4 +40,34 @@ test('every panel is reachable, fits a phone, and the header names the leader in
   expect(await a.redis((r) => r.get('demo:frame'))).toBe('from B');
   a.expectNoErrors();
   b.expectNoErrors();
+});
+
+/** A port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test('npm start builds the demo, serves it on 127.0.0.1 and prints the URL', async () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const port = await freePort();
+  const child = spawn(process.execPath, ['scripts/start.mjs', '--port', String(port)], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await expect.poll(() => out, { timeout: 60_000 }).toContain('Lodis demo: http://');
+    const url = /Lodis demo: (\S+)/.exec(out)![1]!;
+    expect(url).toBe(`http://127.0.0.1:${port}/`);
+    await browser.launch();
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.body.dataset.ready === 'true', null, { timeout: 30_000 });
+    expect(await page.evaluate(() => (globalThis as unknown as { lodis: { call(...a: string[]): Promise<unknown> } }).lodis.call('ECHO', 'hi'))).toBe('hi');
+  } finally {
+    child.kill('SIGINT');
+  }
 });
