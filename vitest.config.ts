@@ -7,6 +7,7 @@ const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.
 export default defineConfig({
   resolve: {
     alias: {
+      '@lodis/core/redis-cli': fileURLToPath(new URL('./packages/core/src/redis-cli.ts', import.meta.url)),
       '@lodis/core': src('core'),
       '@lodis/idb-persist': src('idb-persist'),
       '@lodis/web-worker': src('web-worker'),

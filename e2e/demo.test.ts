@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, expect, inject, test } from 'vitest';
-import { DemoTab, overflowsHorizontally, PHONE, DESKTOP } from './src/demo-harness.js';
+import { DemoTab } from './src/demo-harness.js';
 import { TabBrowser } from './src/tab-harness.js';
 
 const browser = new TabBrowser();
@@ -26,9 +26,7 @@ test('every panel is reachable, fits a phone, and the header names the leader in
   expect(ids).toEqual(['overview', 'cache', 'sessions', 'pubsub', 'queue', 'streams', 'leaderboard', 'ratelimit', 'analytics', 'cli', 'keys', 'status']);
   for (const id of ids) {
     await a.goto(id);
-    await a.page.setViewportSize(PHONE);
-    expect(await overflowsHorizontally(a.page), `${id} overflows at phone width`).toBe(false);
-    await a.page.setViewportSize(DESKTOP);
+    await a.expectFitsPhone(id);
   }
   await a.goto('overview');
   await a.shoot('overview');

@@ -18,6 +18,7 @@ export default defineConfig({
   logLevel: 'warn',
   resolve: {
     alias: {
+      '@lodis/core/redis-cli': here('../packages/core/src/redis-cli.ts'),
       '@lodis/core': here('../packages/core/src/index.ts'),
       '@lodis/idb-persist': here('../packages/idb-persist/src/index.ts'),
       '@lodis/web-worker': here('../packages/web-worker/src/index.ts'),

@@ -1,5 +1,5 @@
 /**
- * The prompt end to end: sessions piped into the real redis-cli (fixtures/redis-cli.json) are
+ * The prompt end to end: sessions piped into the real redis-cli (packages/core/src/redis-cli.fixture.json) are
  * piped into `scripts/cli.ts`, which must print the same bytes, raw and with --no-raw.
  */
 import { spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ interface Fixture {
 }
 
 const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/redis-cli.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../packages/core/src/redis-cli.fixture.json', import.meta.url), 'utf8'),
 ) as Fixture;
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -6,7 +6,8 @@
  *   npm run cli -- --no-raw < commands.txt          # terminal formatting, to a pipe
  *   npm run cli -- -n 2 GET a                       # one command, then exit
  *
- * It reads lines, splits them and prints replies exactly as redis-cli 7.0 does (cli-format.ts),
+ * It reads lines, splits them and prints replies exactly as redis-cli 7.0 does (packages/core/src/redis-cli.ts,
+ * shared with the demo's CLI),
  * tracks SELECT, MULTI and SUBSCRIBE in the prompt as redis-cli does, and keeps a history
  * (~/.lodiscli_history, or $LODISCLI_HISTFILE). Where an in-process store differs from a server:
  * there is nothing to connect to, so `:conn <n>` switches between client sessions of the same
@@ -22,11 +23,11 @@ import {
   Engine,
   LocalTransport,
   Store,
-  type CommandArg,
   type RedisCommand,
   type Reply,
 } from '../packages/core/src/index.js';
 import {
+  commandArg,
   formatLodisReply,
   formatReply,
   fromDecodedBuffer,
@@ -35,7 +36,7 @@ import {
   splitArgs,
   toCliReplies,
   type OutputMode,
-} from './cli-format.js';
+} from '../packages/core/src/redis-cli.js';
 
 const VERSION = (
   JSON.parse(readFileSync(new URL('../packages/core/package.json', import.meta.url), 'utf8')) as { version: string }
@@ -83,7 +84,7 @@ const positional: string[] = [];
 }
 
 // ---------------------------------------------------------------------------------------------
-// Output: byte strings (cli-format.ts), written as bytes.
+// Output: byte strings (redis-cli.ts), written as bytes.
 
 let printing = false; // a command is running: pushed messages print in line with its replies
 let rl: readline.Interface | null = null;
@@ -171,20 +172,6 @@ if (startDb !== 0) current.select(startDb);
 // ---------------------------------------------------------------------------------------------
 // Commands.
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** A typed argument (bytes) as the engine takes it: text when it is UTF-8, bytes otherwise. */
-function toArg(bytes: string): CommandArg {
-  // eslint-disable-next-line no-control-regex
-  if (!/[^\x00-\x7f]/.test(bytes)) return bytes;
-  const b = Buffer.from(bytes, 'latin1');
-  try {
-    return utf8.decode(b);
-  } catch {
-    return new Uint8Array(b);
-  }
-}
-
 const atoi = (s: string) => Number.parseInt(s, 10) || 0;
 const SUBSCRIBE = new Set(['subscribe', 'psubscribe', 'ssubscribe']);
 const UNSUBSCRIBE = new Set(['unsubscribe', 'punsubscribe', 'sunsubscribe']);
@@ -200,7 +187,7 @@ function sendCommand(argv: string[]): void {
   let reply: Reply;
   printing = true;
   try {
-    reply = s.store.execute(...argv.map(toArg));
+    reply = s.store.execute(...argv.map(commandArg));
   } catch (e) {
     process.stderr.write(`lodis: internal error in ${name}: ${(e as Error).stack ?? e}\n`);
     return;

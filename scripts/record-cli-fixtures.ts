@@ -1,8 +1,8 @@
 /**
- * Record what the real redis-cli prints, for scripts/cli-format.test.ts:
+ * Record what the real redis-cli prints, for packages/core/src/redis-cli.test.ts and scripts/cli.test.ts:
  *   npx tsx scripts/record-cli-fixtures.ts               # a throwaway redis-server on a free port
  *   REDIS_PORT=6399 npx tsx scripts/record-cli-fixtures.ts   # an existing server (db 7 is used)
- * Writes scripts/fixtures/redis-cli.json. For each case it records the reply's protocol bytes (over
+ * Writes packages/core/src/redis-cli.fixture.json. For each case it records the reply's protocol bytes (over
  * a socket), what `redis-cli` prints in a terminal (run in a pseudo-TTY with `script`) and what it
  * prints to a pipe. Needs redis-server, redis-cli and util-linux `script`. Never edit the output.
  */
@@ -13,7 +13,7 @@ import { RedisConnection, startRedis } from '../conformance/redis-client.js';
 import type { Arg } from '../conformance/resp.js';
 
 const DB = '7';
-const out = join(new URL('.', import.meta.url).pathname, 'fixtures', 'redis-cli.json');
+const out = join(new URL('.', import.meta.url).pathname, '..', 'packages', 'core', 'src', 'redis-cli.fixture.json');
 
 const bytes = (...b: number[]) => Uint8Array.from(b);
 const allBytes = Uint8Array.from({ length: 256 }, (_, i) => i);

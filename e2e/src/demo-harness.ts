@@ -91,6 +91,9 @@ export class DemoTab extends Tab<Record<string, never>> {
   async shoot(panel: string, what = ''): Promise<string[]> {
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
     const files: string[] = [];
+    // A phone has overlay scrollbars: without this, headless Chromium's 15 px scrollbar would
+    // take its width from the 390 px page (the page itself scrolls at phone width).
+    const noScrollbar = await this.page.addStyleTag({ content: 'html { scrollbar-width: none; }' });
     for (const [size, viewport] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
       await this.page.setViewportSize(viewport);
       await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
@@ -98,8 +101,39 @@ export class DemoTab extends Tab<Record<string, never>> {
       await this.page.screenshot({ path: file, fullPage: size === 'phone' });
       files.push(file);
     }
+    await noScrollbar.evaluate((el) => (el as Element).remove());
     await this.page.setViewportSize(DESKTOP);
     return files;
+  }
+
+  /**
+   * Screenshot a lower part of the panel at desktop width, `<panel>-desktop-<what>.png`: the card
+   * holding the element with test id `testid` scrolled to the top of the content pane (`'end'`:
+   * the pane scrolled to its end). At phone width `shoot()` already takes the whole page.
+   */
+  async shootCard(panel: string, testid: string | 'end', what: string): Promise<void> {
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    await this.page.setViewportSize(DESKTOP);
+    await this.page.evaluate((id) => {
+      const pane = document.querySelector('.content')!;
+      if (id === 'end') {
+        pane.scrollTo(0, pane.scrollHeight);
+        return;
+      }
+      const card = document.querySelector(`[data-testid="${id}"]`)!.closest('.card')!;
+      pane.scrollTop += card.getBoundingClientRect().top - pane.getBoundingClientRect().top - 12;
+    }, testid);
+    await this.page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+    await this.page.screenshot({ path: path.join(SCREENSHOT_DIR, `${panel}-desktop-${what}.png`) });
+    await this.page.evaluate(() => document.querySelector('.content')!.scrollTo(0, 0));
+  }
+
+
+  /** The page on screen fits a phone's width: no sideways scrolling at 390 px. */
+  async expectFitsPhone(what: string): Promise<void> {
+    await this.page.setViewportSize(PHONE);
+    expect(await overflowsHorizontally(this.page), `${what} overflows at phone width`).toBe(false);
+    await this.page.setViewportSize(DESKTOP);
   }
 
   /** No uncaught error and no console.error in this tab so far. */

@@ -1,6 +1,6 @@
 /**
- * The prompt's formatting against what the real redis-cli printed (fixtures/redis-cli.json,
- * recorded by record-cli-fixtures.ts): each reply's bytes, parsed into a Lodis Reply, must print
+ * redis-cli's formatting against what the real redis-cli printed (redis-cli.fixture.json,
+ * recorded by scripts/record-cli-fixtures.ts): each reply's bytes, parsed into a Lodis Reply, must print
  * as redis-cli printed it, in a terminal and to a pipe.
  */
 import { readFileSync } from 'node:fs';
@@ -16,8 +16,9 @@ import {
   SetReply,
   Status,
   type Reply,
-} from '../packages/core/src/index.js';
+} from './index.js';
 import {
+  commandArg,
   formatLodisReply,
   formatReply,
   formatReplyTTY,
@@ -25,7 +26,8 @@ import {
   READING_MESSAGES,
   repr,
   splitArgs,
-} from './cli-format.js';
+  textOfBytes,
+} from './redis-cli.js';
 
 interface Fixture {
   redisCli: string;
@@ -35,7 +37,7 @@ interface Fixture {
 }
 
 const fixture = JSON.parse(
-  readFileSync(new URL('./fixtures/redis-cli.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./redis-cli.fixture.json', import.meta.url), 'utf8'),
 ) as Fixture;
 
 const utf8 = new TextDecoder();
@@ -156,5 +158,20 @@ describe('Lodis replies with no recorded counterpart', () => {
 
   it('repr escapes as sdscatrepr', () => {
     expect(repr('a"b\\c\n\x00\x7f\xff')).toBe('"a\\"b\\\\c\\n\\x00\\x7f\\xff"');
+  });
+});
+
+describe('typed bytes to command arguments and back', () => {
+  it('commandArg: ASCII and UTF-8 as text, anything else as bytes', () => {
+    expect(commandArg('abc')).toBe('abc');
+    expect(commandArg(splitArgs('"h\\xc3\\xa9llo"')![0]!)).toBe('héllo');
+    expect(commandArg(splitArgs('"\\xff\\x00a"')![0]!)).toEqual(Uint8Array.of(0xff, 0, 0x61));
+  });
+
+  it('textOfBytes shows UTF-8 as a terminal does', () => {
+    expect(textOfBytes(formatLodisReply(new ReplyError("ERR unknown command 'héllo'"), 'tty'))).toBe(
+      "(error) ERR unknown command 'héllo'\n",
+    );
+    expect(textOfBytes('\xff')).toBe('\ufffd');
   });
 });

@@ -1,24 +1,31 @@
 /**
- * What redis-cli prints, for the Lodis prompt (scripts/cli.ts): its reply formatting
- * (redis-cli.c cliFormatReplyTTY / cliFormatReplyRaw, sds.c sdscatrepr) and its line splitting
- * (sds.c sdssplitargs), ported from Redis 7.0.
+ * What redis-cli prints, for every Lodis prompt — the Node one (scripts/cli.ts, `npm run cli`) and
+ * the demo's CLI panel (`@lodis/core/redis-cli`): its reply formatting (redis-cli.c
+ * cliFormatReplyTTY / cliFormatReplyRaw, sds.c sdscatrepr) and its line splitting (sds.c
+ * sdssplitargs), ported from Redis 7.0. No Node API: it runs in a page as well.
  *
  * Output is a byte string (one char per byte, as `Buffer.from(out, 'latin1')` writes it), because
  * redis-cli writes bytes: raw mode prints a bulk reply's bytes as they are, and status and error
- * text is the UTF-8 that Redis would have sent.
+ * text is the UTF-8 that Redis would have sent. A page shows it with `textOfBytes` (what a UTF-8
+ * terminal shows).
+ *
+ *   import { formatReply, fromDecodedBuffer, splitArgs, commandArg } from '@lodis/core/redis-cli';
+ *   const argv = splitArgs('SET k "h\\xc3\\xa9llo"')!.map(commandArg);
+ *   formatReply(fromDecodedBuffer(await redis.callBuffer(...argv)), 'tty'); // 'OK\n'
  */
+import type { CommandArg } from './api/transport.js';
+import { ReplyError } from './errors.js';
 import {
   DoubleReply,
   MapReply,
   MultiReply,
   NULL_ARRAY,
   PushReply,
-  ReplyError,
   SetReply,
   Status,
   type DecodedBuffer,
   type Reply,
-} from '../packages/core/src/index.js';
+} from './reply.js';
 
 /** A reply as hiredis hands it to redis-cli (its `redisReply`). Strings are byte strings. */
 export type CliReply =
@@ -36,13 +43,43 @@ const utf8 = new TextEncoder();
 export function byteString(s: string): string {
   // eslint-disable-next-line no-control-regex
   if (!/[^\x00-\x7f]/.test(s)) return s;
-  return latin1(utf8.encode(s));
+  return byteStringOf(utf8.encode(s));
 }
 
-function latin1(b: Uint8Array): string {
+/** Bytes as a byte string (one char per byte), what `repr` and the formatters take. */
+export function byteStringOf(b: Uint8Array): string {
   let out = '';
   for (let i = 0; i < b.length; i += 8192) out += String.fromCharCode(...b.subarray(i, i + 8192));
   return out;
+}
+
+/** The bytes of a byte string. */
+export function bytesOf(s: string): Uint8Array {
+  const b = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
+  return b;
+}
+
+const utf8Lossy = new TextDecoder('utf-8');
+const utf8Strict = new TextDecoder('utf-8', { fatal: true });
+
+/** A byte string as a UTF-8 terminal shows it (invalid sequences as U+FFFD). */
+export function textOfBytes(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(s)) return s;
+  return utf8Lossy.decode(bytesOf(s));
+}
+
+/** A typed argument (bytes) as a command takes it: text when it is UTF-8, bytes otherwise. */
+export function commandArg(bytes: string): CommandArg {
+  // eslint-disable-next-line no-control-regex
+  if (!/[^\x00-\x7f]/.test(bytes)) return bytes;
+  const b = bytesOf(bytes);
+  try {
+    return utf8Strict.decode(b);
+  } catch {
+    return b;
+  }
 }
 
 /**
@@ -56,7 +93,7 @@ export function toCliReplies(r: Reply, resp: 2 | 3 = 2): CliReply[] {
 
 function toCliReply(r: Reply, resp: 2 | 3): CliReply {
   if (typeof r === 'string') return { type: 'string', str: byteString(r) };
-  if (r instanceof Uint8Array) return { type: 'string', str: latin1(r) };
+  if (r instanceof Uint8Array) return { type: 'string', str: byteStringOf(r) };
   if (typeof r === 'number' || typeof r === 'bigint') return { type: 'integer', integer: r };
   if (r === null || r === NULL_ARRAY) return { type: 'nil' };
   if (Array.isArray(r)) return { type: 'array', elements: r.map((x) => toCliReply(x, resp)) };
@@ -76,7 +113,7 @@ function toCliReply(r: Reply, resp: 2 | 3): CliReply {
 
 /** A pushed message as `transport.onPush(listener, true)` delivers it (bulk replies as bytes). */
 export function fromDecodedBuffer(d: DecodedBuffer): CliReply {
-  if (d instanceof Uint8Array) return { type: 'string', str: latin1(d) };
+  if (d instanceof Uint8Array) return { type: 'string', str: byteStringOf(d) };
   if (typeof d === 'string') return { type: 'status', str: byteString(d) };
   if (typeof d === 'number' || typeof d === 'bigint') return { type: 'integer', integer: d };
   if (d === null) return { type: 'nil' };
