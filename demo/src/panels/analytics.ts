@@ -27,6 +27,7 @@
  * shows the same numbers.
  */
 import { act, card, formatBytes, formatCount, h, replace, stat, svg } from '../dom.js';
+import { liveView } from '../live.js';
 import type { DemoContext, Panel } from '../panel.js';
 import './analytics.css';
 
@@ -90,36 +91,6 @@ function niceAxis(max: number): { top: number; step: number } {
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw)!;
   const stepInt = Math.max(1, step);
   return { top: Math.ceil(max / stepInt) * stepInt, step: stepInt };
-}
-
-/** Re-run `render` on changes of `pattern` from any tab: once per animation frame at most, one at a time, only while on screen. */
-function liveView(ctx: DemoContext, pattern: string, render: () => Promise<void>): () => void {
-  let stale = true;
-  let frameRequested = false;
-  let rendering = false;
-  const nextFrame = (f: () => void) => (document.hidden ? setTimeout(f, 100) : requestAnimationFrame(f)); // no frames in a hidden tab
-  const flush = async () => {
-    frameRequested = false;
-    if (!stale || rendering || !ctx.visible()) return;
-    stale = false;
-    rendering = true;
-    try {
-      await render();
-    } catch (e) {
-      ctx.toast(e instanceof Error ? e.message : String(e), 'error');
-    } finally {
-      rendering = false;
-      if (stale) request();
-    }
-  };
-  const request = () => {
-    stale = true;
-    if (frameRequested || rendering || !ctx.visible()) return;
-    frameRequested = true;
-    nextFrame(() => void flush());
-  };
-  ctx.redis.watchKeys(pattern, request);
-  return request;
 }
 
 interface WeekData {

@@ -18,6 +18,7 @@
  * countdown is Redis' own clock, not a page timer).
  */
 import { act, card, every, formatCount, formatTtl, h, replace, stat } from '../dom.js';
+import { coalesced } from '../live.js';
 import type { Panel } from '../panel.js';
 import './cache.css';
 
@@ -69,29 +70,6 @@ async function fetchUser(id: number): Promise<User> {
     orders: (seed >>> 8) % 200,
     member_since: `${2015 + ((seed >>> 12) % 9)}-${String(1 + ((seed >>> 16) % 12)).padStart(2, '0')}-${String(1 + ((seed >>> 20) % 28)).padStart(2, '0')}`,
   };
-}
-
-/** Run `fn` now, or once more after the run in progress (changes come in bursts: one read suffices). */
-function coalesced(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void fn()
-      .catch(() => {}) // a failed read is retried by the next change or tick
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return run;
 }
 
 /** A command as redis-cli shows it, with its reply (and how long it took). */

@@ -16,6 +16,7 @@
  * but what the user is typing and the player being looked up.
  */
 import { act, card, formatCount, h, replace, stat } from '../dom.js';
+import { liveView } from '../live.js';
 import type { DemoContext, Panel } from '../panel.js';
 import './leaderboard.css';
 
@@ -68,40 +69,6 @@ function cliReply(r: unknown): string {
   if (r === null || r === undefined) return '(nil)';
   if (typeof r === 'number') return Number.isInteger(r) ? `(integer) ${r}` : `"${r}"`;
   return `"${String(r)}"`;
-}
-
-/**
- * Re-run `render` on every change of keys matching `pattern` from any tab: at most once per
- * animation frame however many changes come (a load of 100 ZADDs is a few renders, not 100), one
- * render at a time, and only while the panel is on screen — a change while hidden marks it stale.
- */
-function liveView(ctx: DemoContext, pattern: string, render: () => Promise<void>): () => void {
-  let stale = true;
-  let frameRequested = false;
-  let rendering = false;
-  const nextFrame = (f: () => void) => (document.hidden ? setTimeout(f, 100) : requestAnimationFrame(f)); // no frames in a hidden tab
-  const flush = async () => {
-    frameRequested = false;
-    if (!stale || rendering || !ctx.visible()) return;
-    stale = false;
-    rendering = true;
-    try {
-      await render();
-    } catch (e) {
-      ctx.toast(e instanceof Error ? e.message : String(e), 'error');
-    } finally {
-      rendering = false;
-      if (stale) request();
-    }
-  };
-  const request = () => {
-    stale = true;
-    if (frameRequested || rendering || !ctx.visible()) return;
-    frameRequested = true;
-    nextFrame(() => void flush());
-  };
-  ctx.redis.watchKeys(pattern, request);
-  return request;
 }
 
 export const leaderboardPanel: Panel = {

@@ -26,6 +26,7 @@
  * window's end (PEXPIRETIME) and the requests' times are absolute.
  */
 import { act, card, every, formatCount, h, replace, svg } from '../dom.js';
+import { coalesced } from '../live.js';
 import type { Panel } from '../panel.js';
 import './ratelimit.css';
 
@@ -65,28 +66,6 @@ interface Snapshot {
   slidingTimes: number[];
   log: LoggedRequest[];
   stats: Record<string, string>;
-}
-
-function coalesced(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void fn()
-      .catch(() => {}) // a failed read is retried by the next change
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return run;
 }
 
 /** A command as redis-cli shows it, with its reply (a transaction's commands get theirs from EXEC). */

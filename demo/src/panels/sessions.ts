@@ -20,6 +20,7 @@
  * by itself. While the panel is on screen, the TTLs are re-read every second.
  */
 import { act, card, every, formatAgo, formatTtl, h, replace } from '../dom.js';
+import { coalesced } from '../live.js';
 import type { Panel } from '../panel.js';
 import './sessions.css';
 
@@ -61,28 +62,6 @@ function parseSession(hash: Record<string, string>): Session {
 /** 16 hex digits: what a session cookie would carry (unguessable in a real app: use 128 bits). */
 function newToken(): string {
   return [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function coalesced(fn: () => Promise<void>): () => void {
-  let running = false;
-  let again = false;
-  const run = (): void => {
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
-    void fn()
-      .catch(() => {}) // a failed read is retried by the next change or tick
-      .finally(() => {
-        running = false;
-        if (again) {
-          again = false;
-          run();
-        }
-      });
-  };
-  return run;
 }
 
 /** A command as redis-cli shows it, with its reply (a transaction's commands, indented, get theirs from EXEC). */
