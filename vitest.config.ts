@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Tests run against the workspace sources, so `npm test` needs no build first.
 const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
@@ -15,6 +15,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/src/**/*.test.ts', 'conformance/**/*.test.ts', 'scripts/**/*.test.ts'],
+    // Deno-only tests (Deno.openKv): npm run test:deno-kv.
+    exclude: [...configDefaults.exclude, 'packages/deno-kv/**'],
     pool: 'threads',
   },
 });

@@ -267,8 +267,8 @@ const DEFAULT_TIMERS: PersistenceTimers = {
   clearTimeout: (h) => globalThis.clearTimeout(h as never),
 };
 
-/** A macrotask boundary, so commands and I/O run between snapshot steps (setTimeout clamps to 4 ms in browsers). */
-const yieldToEventLoop: () => Promise<void> = (() => {
+/** The runtime's cheapest macrotask boundary: setImmediate, a MessageChannel, or setTimeout 0. */
+function macrotaskYield(): () => Promise<void> {
   interface Port {
     onmessage: (() => void) | null;
     postMessage(m: unknown): void;
@@ -289,7 +289,17 @@ const yieldToEventLoop: () => Promise<void> = (() => {
       });
   }
   return () => new Promise<void>((r) => globalThis.setTimeout(r, 0));
-})();
+}
+
+let yieldImpl: (() => Promise<void>) | null = null;
+
+/**
+ * A macrotask boundary, so commands and I/O run between snapshot steps (setTimeout clamps to 4 ms
+ * in browsers). Chosen on first use: importing the engine opens no MessageChannel.
+ */
+function yieldToEventLoop(): Promise<void> {
+  return (yieldImpl ??= macrotaskYield())();
+}
 
 const noop = (): void => {};
 

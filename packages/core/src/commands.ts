@@ -115,7 +115,7 @@ export function buildCommandTable(
       const [name, sub] = fullname.split('|') as [string, string | undefined];
       const base = known.get(name);
       const cmd = sub === undefined ? base : base?.subcommands?.get(sub);
-      if (!base || !cmd) throw new Error(`${fullname} is not a Redis 7.0 command`);
+      if (!base || !cmd) throw new Error(`${fullname} is not in command-info.ts: a Redis 7.0 command? run scripts/gen-command-info.ts`);
       if (cmd.handler) throw new Error(`${fullname} is defined twice`);
       cmd.handler = handler;
       table.set(name, base);

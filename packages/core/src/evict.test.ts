@@ -348,7 +348,10 @@ describe('memory accounting', () => {
     await reopened.close();
   });
 
-  it(`tracks the heap (heapUsed + arrayBuffers) within a factor ${MEMORY_FACTOR} for 100k keys of each type`, async () => {
+  // The estimates are calibrated on V8's heap as Node lays it out, measured in child Node processes
+  // (scripts/memory-accounting.ts spawns process.execPath with tsx): Node only.
+  const onNode = !('Bun' in globalThis) && !('Deno' in globalThis);
+  it.skipIf(!onNode)(`tracks the heap (heapUsed + arrayBuffers) within a factor ${MEMORY_FACTOR} for 100k keys of each type`, async () => {
     const results = await measureAll();
     const off = results.filter((r) => r.ratio > MEMORY_FACTOR || r.ratio < 1 / MEMORY_FACTOR);
     expect(off, JSON.stringify(results, null, 1)).toEqual([]);

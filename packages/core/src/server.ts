@@ -47,8 +47,9 @@ export interface EngineOptions {
   /** Random numbers in [0, 1). Default `Math.random`. */
   random?: () => number;
   /**
-   * Timers for blocked sessions' timeouts (default: the runtime's setTimeout). `false` where the
-   * runtime has none: timeouts are then checked by the active expire cycle.
+   * Timers for blocked sessions' timeouts (default: the runtime's setTimeout, none on Cloudflare
+   * Workers). `false` where the runtime has none: timeouts are then checked by the active expire
+   * cycle (`store.activeExpireCycle()` / `store.serverCron()`).
    */
   timers?: EngineTimers | false;
 }
@@ -315,8 +316,19 @@ export class Engine {
   }
 }
 
+/**
+ * Whether the runtime's timers may carry the engine's background work (active expiry, blocked
+ * sessions' timeouts, eviction). Not on Cloudflare Workers: they refuse a timer in global scope and
+ * drop a request's pending timers when it ends; a Durable Object keeps them, but they keep it awake
+ * (billed, never hibernating). There the request path drives that work: `store.serverCron()`.
+ */
+export function hasBackgroundTimers(): boolean {
+  const nav = (globalThis as { navigator?: { userAgent?: unknown } }).navigator;
+  return typeof globalThis.setTimeout === 'function' && nav?.userAgent !== 'Cloudflare-Workers';
+}
+
 function defaultTimers(): EngineTimers | null {
-  if (typeof globalThis.setTimeout !== 'function') return null;
+  if (!hasBackgroundTimers()) return null;
   return {
     setTimeout: (fn, ms) => {
       const h = globalThis.setTimeout(fn, ms);

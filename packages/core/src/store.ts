@@ -17,7 +17,7 @@ import { KeyPattern, KeyWatcher, type KeyChange, type WatchKeysOptions } from '.
 import { discardTransaction, restoreLostTransaction } from './multi.js';
 import { decodeReply, decodeReplyBuffer, OK, type Decoded, type DecodedBuffer, type Reply } from './reply.js';
 import { argIs, type Arg } from './sds.js';
-import { Engine, type EngineOptions } from './server.js';
+import { Engine, hasBackgroundTimers, type EngineOptions } from './server.js';
 
 // The commonest replies share one settled promise (a settled promise keeps no reactions).
 const OK_PROMISE: Promise<Decoded> = Promise.resolve('OK');
@@ -30,10 +30,10 @@ export interface TimerApi {
 
 export interface StoreOptions extends EngineOptions, PersistenceOptions {
   /**
-   * Active expiry (Redis' serverCron → activeExpireCycle, 10 times a second). `true` (default when
-   * the runtime has timers) uses globalThis.setInterval; pass your own timer API, or `false` where
-   * timers are unavailable — lazy expiry still keeps every read correct, and
-   * `store.activeExpireCycle()` can be called from the request path.
+   * Active expiry (Redis' serverCron → activeExpireCycle, 10 times a second). `true` (default) uses
+   * globalThis.setInterval where timers outlive a request — not on Cloudflare Workers, where no
+   * timer is set; pass your own timer API, or `false` for none. Without a timer lazy expiry still
+   * keeps every read correct, and `store.serverCron()` on each request reclaims what nobody reads.
    */
   activeExpire?: boolean | TimerApi;
 }
@@ -304,6 +304,8 @@ export class Store extends RedisCommands {
   declare protected readonly transport: LocalTransport;
   private readonly root: boolean;
   private timer: { api: TimerApi; handle: unknown } | null = null;
+  /** When serverCron() last ran a cycle (engine clock, ms). */
+  private cronAt = -Infinity;
 
   constructor(transport: LocalTransport, root = false, options: StoreOptions = {}) {
     super(transport);
@@ -312,14 +314,14 @@ export class Store extends RedisCommands {
       const api = options.activeExpire ?? true;
       const timers: TimerApi | null =
         api === true
-          ? typeof globalThis.setInterval === 'function'
+          ? hasBackgroundTimers()
             ? { setInterval: globalThis.setInterval.bind(globalThis), clearInterval: globalThis.clearInterval.bind(globalThis) }
             : null
           : api === false
             ? null
             : api;
       if (timers) {
-        const handle = timers.setInterval(() => this.activeExpireCycle(), 100);
+        const handle = timers.setInterval(() => this.activeExpireCycle(), CRON_PERIOD_MS);
         (handle as { unref?: () => void })?.unref?.(); // never keep a Node process alive
         this.timer = { api: timers, handle };
       }
@@ -355,6 +357,20 @@ export class Store extends RedisCommands {
     checkBlockedTimeouts(this.transport.engine);
   }
 
+  /**
+   * What Redis' serverCron does 10 times a second — an active expiry cycle and blocked sessions'
+   * timeouts — if 100 ms have passed on the engine's clock since it last ran here: cheap enough to
+   * call on every request where no timer runs it (Cloudflare Workers, Durable Objects). Returns
+   * whether it ran.
+   */
+  serverCron(): boolean {
+    const now = this.transport.engine.clock();
+    if (now >= this.cronAt && now < this.cronAt + CRON_PERIOD_MS) return false; // a clock set back runs it
+    this.cronAt = now;
+    this.activeExpireCycle();
+    return true;
+  }
+
   /** Run a command synchronously, returning the protocol-level reply (errors as values). */
   execute(...argv: CommandArg[]): Reply {
     return this.transport.execute(argv);
@@ -381,6 +397,8 @@ export class Store extends RedisCommands {
 }
 
 const READY: Promise<void> = Promise.resolve();
+/** serverCron's period at Redis' default hz 10. */
+const CRON_PERIOD_MS = 100;
 
 /**
  * Create an in-process store: `const redis = createStore(); await redis.set('k', 'v')`. With

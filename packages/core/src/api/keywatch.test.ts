@@ -155,12 +155,21 @@ describe('watchKeys', () => {
     expect(got).toEqual(['a']);
   });
 
-  it('keeps delivering when a handler throws (the error is reported as uncaught)', async () => {
+  // bun test takes an uncaught error as the running test's failure: process listeners never see
+  // it (oven-sh/bun#36445), so this cannot be observed there.
+  it.skipIf('Bun' in globalThis)('keeps delivering when a handler throws (the error is reported as uncaught)', async () => {
     const r = createStore();
     const got: string[] = [];
     const errors: unknown[] = [];
-    const onError = (e: unknown) => errors.push(e);
+    const onError = (e: unknown) => void (errors.includes(e) || errors.push(e));
+    // Node reports it to process' uncaughtException; workerd, like browsers, as an 'error' event.
+    const onErrorEvent = (ev: Event) => {
+      ev.preventDefault();
+      onError((ev as Event & { error?: unknown }).error);
+    };
+    const events = globalThis as Partial<EventTarget>;
     process.on('uncaughtException', onError);
+    events.addEventListener?.('error', onErrorEvent);
     try {
       r.watchKeys('*', (c) => {
         got.push(c.key);
@@ -171,6 +180,7 @@ describe('watchKeys', () => {
       await tick();
     } finally {
       process.off('uncaughtException', onError);
+      events.removeEventListener?.('error', onErrorEvent);
     }
     expect(got).toEqual(['a', 'b']);
     expect(errors).toEqual([new Error('handler bug')]);

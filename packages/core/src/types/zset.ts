@@ -603,46 +603,49 @@ export class ZIndex {
     parent.counts[li] = sum(left.counts);
     parent.counts[li + 1] = sum(right.counts);
   }
+}
 
-  /** Check every invariant (tests): order, counts, separators, links, balance. Throws on a violation. */
-  check(): void {
-    const leaves: ZLeaf[] = [];
-    const walk = (node: ZNode, h: number, lo: [number, string] | null, hi: [number, string] | null): number => {
-      if (h === 0) {
-        const leaf = node as ZLeaf;
-        if (leaf.members.length !== leaf.scores.length) throw new Error('leaf arrays differ in length');
-        if (leaf.members.length > LEAF_MAX) throw new Error('leaf too full');
-        if (node !== this.root && leaf.members.length === 0) throw new Error('empty leaf');
-        for (let i = 0; i < leaf.members.length; i++) {
-          const s = leaf.scores[i]!;
-          const m = leaf.members[i]!;
-          if (i > 0 && !pairLess(leaf.scores[i - 1]!, leaf.members[i - 1]!, s, m)) throw new Error('leaf out of order');
-          if (lo !== null && pairLess(s, m, lo[0], lo[1])) throw new Error('pair below its separator');
-          if (hi !== null && !pairLess(s, m, hi[0], hi[1])) throw new Error('pair at or above the next separator');
-        }
-        leaves.push(leaf);
-        return leaf.members.length;
+/**
+ * Check every invariant of an index (tests): order, counts, separators, links, balance. Throws on a
+ * violation. A function rather than a method, so that bundles leave it out.
+ */
+export function checkZIndex(t: ZIndex): void {
+  const leaves: ZLeaf[] = [];
+  const walk = (node: ZNode, h: number, lo: [number, string] | null, hi: [number, string] | null): number => {
+    if (h === 0) {
+      const leaf = node as ZLeaf;
+      if (leaf.members.length !== leaf.scores.length) throw new Error('leaf arrays differ in length');
+      if (leaf.members.length > LEAF_MAX) throw new Error('leaf too full');
+      if (node !== t.root && leaf.members.length === 0) throw new Error('empty leaf');
+      for (let i = 0; i < leaf.members.length; i++) {
+        const s = leaf.scores[i]!;
+        const m = leaf.members[i]!;
+        if (i > 0 && !pairLess(leaf.scores[i - 1]!, leaf.members[i - 1]!, s, m)) throw new Error('leaf out of order');
+        if (lo !== null && pairLess(s, m, lo[0], lo[1])) throw new Error('pair below its separator');
+        if (hi !== null && !pairLess(s, m, hi[0], hi[1])) throw new Error('pair at or above the next separator');
       }
-      const inner = node as ZInner;
-      const n = inner.children.length;
-      if (n === 0 || n > INNER_MAX) throw new Error(`inner node with ${n} children`);
-      if (inner.counts.length !== n || inner.sepScores.length !== n || inner.sepMembers.length !== n) throw new Error('inner arrays differ in length');
-      let total = 0;
-      for (let i = 0; i < n; i++) {
-        const clo: [number, string] | null = i === 0 ? lo : [inner.sepScores[i]!, inner.sepMembers[i]!];
-        const chi: [number, string] | null = i + 1 < n ? [inner.sepScores[i + 1]!, inner.sepMembers[i + 1]!] : hi;
-        const c = walk(inner.children[i]!, h - 1, clo, chi);
-        if (c !== inner.counts[i]) throw new Error(`count ${inner.counts[i]} for a subtree of ${c}`);
-        total += c;
-      }
-      return total;
-    };
-    const n = walk(this.root, this.height, null, null);
-    if (n !== this.length) throw new Error(`length ${this.length}, ${n} pairs`);
-    if (leaves[0] !== this.head || leaves[leaves.length - 1] !== this.tail) throw new Error('head or tail');
-    for (let i = 0; i < leaves.length; i++) {
-      if (leaves[i]!.prev !== (leaves[i - 1] ?? null) || leaves[i]!.next !== (leaves[i + 1] ?? null)) throw new Error('leaf links');
+      leaves.push(leaf);
+      return leaf.members.length;
     }
+    const inner = node as ZInner;
+    const n = inner.children.length;
+    if (n === 0 || n > INNER_MAX) throw new Error(`inner node with ${n} children`);
+    if (inner.counts.length !== n || inner.sepScores.length !== n || inner.sepMembers.length !== n) throw new Error('inner arrays differ in length');
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const clo: [number, string] | null = i === 0 ? lo : [inner.sepScores[i]!, inner.sepMembers[i]!];
+      const chi: [number, string] | null = i + 1 < n ? [inner.sepScores[i + 1]!, inner.sepMembers[i + 1]!] : hi;
+      const c = walk(inner.children[i]!, h - 1, clo, chi);
+      if (c !== inner.counts[i]) throw new Error(`count ${inner.counts[i]} for a subtree of ${c}`);
+      total += c;
+    }
+    return total;
+  };
+  const n = walk(t.root, t.height, null, null);
+  if (n !== t.length) throw new Error(`length ${t.length}, ${n} pairs`);
+  if (leaves[0] !== t.head || leaves[leaves.length - 1] !== t.tail) throw new Error('head or tail');
+  for (let i = 0; i < leaves.length; i++) {
+    if (leaves[i]!.prev !== (leaves[i - 1] ?? null) || leaves[i]!.next !== (leaves[i + 1] ?? null)) throw new Error('leaf links');
   }
 }
 
