@@ -4,6 +4,8 @@
  */
 const NODE_GLOBALS = ['process', 'Buffer', 'global', 'setImmediate', 'clearImmediate', 'require', 'module', '__dirname', '__filename'];
 const g = globalThis as Record<string, unknown>;
+// Kept to leave at the end (see there), taken before `process` goes.
+const exit = (g.Deno as { exit(code: number): never } | undefined)?.exit ?? (g.process as { exit(code: number): never }).exit;
 for (const name of NODE_GLOBALS) {
   delete g[name];
   if (g[name] !== undefined) Object.defineProperty(g, name, { value: undefined, configurable: true });
@@ -15,6 +17,6 @@ await import('./engine-use.ts'); // evaluated only now, after the deletions (a s
 console.log('ok');
 
 // Without setImmediate a snapshot step yields through a MessageChannel (aof.ts macrotaskYield),
-// and a Deno process stays alive once a port has had a listener. Deno has setImmediate, so a Deno
-// program never takes that path; here it leaves by itself, whether a step yielded or not.
-(g.Deno as { exit(code: number): never } | undefined)?.exit(0);
+// whose port, listened to, keeps a Deno or Bun process alive. Both have setImmediate, so their
+// programs never take that path; here the probe leaves by itself.
+exit(0);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 
 interface DenoApi {
   execPath(): string;
-  Command: new (cmd: string, options: { args: string[]; stdout: 'piped'; stderr: 'piped' }) => {
+  Command: new (cmd: string, options: { args: string[]; stdout: 'piped'; stderr: 'piped'; signal: AbortSignal }) => {
     output(): Promise<{ code: number; stdout: Uint8Array; stderr: Uint8Array }>;
   };
 }
@@ -17,7 +17,7 @@ interface BunApi {
     success: boolean;
     metafile: { inputs: Record<string, { imports: { path: string }[] }> };
   }>;
-  spawnSync(cmd: string[], options: { cwd: string }): { exitCode: number; stdout: Uint8Array; stderr: Uint8Array };
+  spawnSync(cmd: string[], options: { cwd: string; timeout: number }): { exitCode: number | null; stdout: Uint8Array; stderr: Uint8Array };
 }
 const { Deno, Bun } = globalThis as { Deno?: DenoApi; Bun?: BunApi };
 
@@ -26,14 +26,17 @@ const path = (p: string) => decodeURIComponent(new URL(p, root).pathname);
 const CORE = 'packages/core/src/';
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
+const TIMEOUT_MS = 60_000; // a child that never ends fails the test instead of hanging the run
+
 /** Runs `args` with the runtime running this test; its stdout, or the failure. */
 async function run(args: string[]): Promise<string> {
   if (Deno) {
-    const out = await new Deno.Command(Deno.execPath(), { args, stdout: 'piped', stderr: 'piped' }).output();
+    const signal = AbortSignal.timeout(TIMEOUT_MS);
+    const out = await new Deno.Command(Deno.execPath(), { args, stdout: 'piped', stderr: 'piped', signal }).output();
     if (out.code !== 0) throw new Error(`exit ${out.code}: ${text(out.stderr)}`);
     return text(out.stdout);
   }
-  const out = Bun!.spawnSync([(globalThis as { process?: { execPath: string } }).process!.execPath, ...args], { cwd: path('.') });
+  const out = Bun!.spawnSync([(globalThis as { process?: { execPath: string } }).process!.execPath, ...args], { cwd: path('.'), timeout: TIMEOUT_MS });
   if (out.exitCode !== 0) throw new Error(`exit ${out.exitCode}: ${text(out.stderr)}`);
   return text(out.stdout);
 }
