@@ -9,6 +9,9 @@ import { env, runInDurableObject } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
 import { openStore, type LogBatch, type Persistence } from '@lodis/core';
 import { DurableObjectPersistence, PART_BYTES, type DurableObjectSqlStorage, type PersistenceStep } from '../src/index.js';
+import { batch, batches, chunks, expected, loadAll } from '../../core/src/persistence-testkit.js';
+
+const text = new TextEncoder();
 
 interface Env {
   STORAGE: { newUniqueId(): unknown; get(id: unknown): never };
@@ -19,44 +22,6 @@ const bindings = env as unknown as Env;
 function inFreshObject<T>(fn: (storage: DurableObjectSqlStorage) => Promise<T>): Promise<T> {
   const stub = bindings.STORAGE.get(bindings.STORAGE.newUniqueId());
   return runInDurableObject(stub, (_instance: unknown, state: { storage: unknown }) => fn(state.storage as DurableObjectSqlStorage));
-}
-
-const text = new TextEncoder();
-const untext = new TextDecoder();
-
-function batch(firstSeq: number, lastSeq = firstSeq + 1): LogBatch {
-  return { firstSeq, lastSeq, bytes: text.encode(`ops ${firstSeq}..${lastSeq}`) };
-}
-
-function batches(from: number, to: number): LogBatch[] {
-  const out: LogBatch[] = [];
-  for (let s = from; s <= to; s += 2) out.push(batch(s));
-  return out;
-}
-
-async function* chunks(label: string, count: number): AsyncIterable<Uint8Array> {
-  for (let i = 0; i < count; i++) yield text.encode(`${label}${i}`);
-}
-
-interface Loaded {
-  snapshot: { seq: number; chunks: string[] } | null;
-  log: string[];
-}
-
-async function loadAll(p: Persistence): Promise<Loaded> {
-  const state = await p.load();
-  const snapshot = state.snapshot && { seq: state.snapshot.seq, chunks: [] as string[] };
-  if (state.snapshot) for await (const c of state.snapshot.chunks) snapshot!.chunks.push(untext.decode(c));
-  const log: string[] = [];
-  for await (const b of state.log) log.push(`${b.firstSeq}-${b.lastSeq}:${untext.decode(b.bytes)}`);
-  return { snapshot, log };
-}
-
-function expected(seq: number, snapshot: string[], log: LogBatch[]): Loaded {
-  return {
-    snapshot: seq === 0 ? null : { seq, chunks: snapshot },
-    log: log.filter((b) => b.lastSeq > seq).map((b) => `${b.firstSeq}-${b.lastSeq}:${untext.decode(b.bytes)}`),
-  };
 }
 
 function snapshotIds(storage: DurableObjectSqlStorage): number[] {

@@ -11,48 +11,12 @@ import {
   type IdbPersistenceOptions,
 } from './index.js';
 import type { PersistenceStep } from './idb-persistence.js';
-
-// --- fixtures ------------------------------------------------------------------------------------
+import { batch, batches, chunks, expected, loadAll } from '../../core/src/persistence-testkit.js';
 
 const text = new TextEncoder();
 const untext = new TextDecoder();
 
-function batch(firstSeq: number, lastSeq = firstSeq + 1): LogBatch {
-  return { firstSeq, lastSeq, bytes: text.encode(`ops ${firstSeq}..${lastSeq}`) };
-}
-
-/** Batches of two ops each, from `from` up to `to`. */
-function batches(from: number, to: number): LogBatch[] {
-  const out: LogBatch[] = [];
-  for (let s = from; s <= to; s += 2) out.push(batch(s));
-  return out;
-}
-
-async function* chunks(label: string, count: number): AsyncIterable<Uint8Array> {
-  for (let i = 0; i < count; i++) yield text.encode(`${label}${i}`);
-}
-
-interface Loaded {
-  snapshot: { seq: number; chunks: string[] } | null;
-  log: string[];
-}
-
-/** Loads (taking over as the writer) and reads everything, as text. */
-async function loadAll(p: Persistence): Promise<Loaded> {
-  const state = await p.load();
-  const snapshot = state.snapshot && { seq: state.snapshot.seq, chunks: [] as string[] };
-  if (state.snapshot) for await (const c of state.snapshot.chunks) snapshot!.chunks.push(untext.decode(c));
-  const log: string[] = [];
-  for await (const b of state.log) log.push(`${b.firstSeq}-${b.lastSeq}:${untext.decode(b.bytes)}`);
-  return { snapshot, log };
-}
-
-function expected(seq: number, snapshot: string[], log: LogBatch[]): Loaded {
-  return {
-    snapshot: seq === 0 ? null : { seq, chunks: snapshot },
-    log: log.filter((b) => b.lastSeq > seq).map((b) => `${b.firstSeq}-${b.lastSeq}:${untext.decode(b.bytes)}`),
-  };
-}
+// --- fixtures ------------------------------------------------------------------------------------
 
 /** A fresh, empty IndexedDB per test. */
 let factory = new IDBFactory();
