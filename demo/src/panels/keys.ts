@@ -737,16 +737,21 @@ function mountKeys(body: HTMLElement, ctx: DemoContext) {
       section(
         `HSCAN ${scanCursor}`,
         itemsTable(trs, 'empty'),
-        h(
-          'div',
-          { class: 'row keys-pager' },
-          h('span', { class: 'muted small', text: nextCursor === '0' ? 'scan complete' : `next cursor ${nextCursor}` }),
-          h('span', { class: 'spacer' }),
-          scanCursor !== '0' && h('button', { class: 'btn btn-sm', text: 'From the start', on: { click: () => ((scanCursor = '0'), goPage(0)) } }),
-          nextCursor !== '0' && h('button', { class: 'btn btn-sm', testid: 'keys-page-next', text: 'Next ›', on: { click: () => ((scanCursor = nextCursor), goPage(0)) } }),
-        ),
+        scanPager(nextCursor),
       ),
       addForm(field, value, h('button', { class: 'btn btn-sm btn-primary', testid: 'keys-add', text: 'HSET', on: { click: act(ctx, () => write(['HSET', key, field.value, value.value], ADDED)) } })),
+    );
+  }
+
+  /** The pager of a SCAN-family viewer (HSCAN, SSCAN): where the cursor is, back to the start, next. */
+  function scanPager(nextCursor: string): HTMLElement {
+    return h(
+      'div',
+      { class: 'row keys-pager' },
+      h('span', { class: 'muted small', text: nextCursor === '0' ? 'scan complete' : `next cursor ${nextCursor}` }),
+      h('span', { class: 'spacer' }),
+      scanCursor !== '0' && h('button', { class: 'btn btn-sm', text: 'From the start', on: { click: () => ((scanCursor = '0'), goPage(0)) } }),
+      nextCursor !== '0' && h('button', { class: 'btn btn-sm', testid: 'keys-page-next', text: 'Next ›', on: { click: () => ((scanCursor = nextCursor), goPage(0)) } }),
     );
   }
 
@@ -765,14 +770,7 @@ function mountKeys(body: HTMLElement, ctx: DemoContext) {
       section(
         `SSCAN ${scanCursor}`,
         itemsTable(trs, 'empty'),
-        h(
-          'div',
-          { class: 'row keys-pager' },
-          h('span', { class: 'muted small', text: nextCursor === '0' ? 'scan complete' : `next cursor ${nextCursor}` }),
-          h('span', { class: 'spacer' }),
-          scanCursor !== '0' && h('button', { class: 'btn btn-sm', text: 'From the start', on: { click: () => ((scanCursor = '0'), goPage(0)) } }),
-          nextCursor !== '0' && h('button', { class: 'btn btn-sm', testid: 'keys-page-next', text: 'Next ›', on: { click: () => ((scanCursor = nextCursor), goPage(0)) } }),
-        ),
+        scanPager(nextCursor),
       ),
       addForm(member, h('button', { class: 'btn btn-sm btn-primary', testid: 'keys-add', text: 'SADD', on: { click: act(ctx, () => write(['SADD', key, member.value], ADDED)) } })),
     );
