@@ -11,10 +11,12 @@ export default defineConfig({
       '@lodis/core': src('core'),
       '@lodis/idb-persist': src('idb-persist'),
       '@lodis/web-worker': src('web-worker'),
+      '@lodis/server': src('server'),
+      '@lodis/redis-client': src('redis-client'),
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'conformance/**/*.test.ts', 'scripts/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'packages/server/test/**/*.test.ts', 'conformance/**/*.test.ts', 'scripts/**/*.test.ts'],
     // Deno-only tests (Deno.openKv): npm run test:deno-kv.
     exclude: [...configDefaults.exclude, 'packages/deno-kv/**'],
     pool: 'threads',

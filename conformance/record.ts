@@ -19,10 +19,13 @@ const names = process.argv.slice(2).length
       .filter((f) => f.endsWith('.txt'))
       .map((f) => basename(f, '.txt'));
 
-const server = await startRedis();
+const shared = await startRedis();
 try {
   for (const name of names) {
-    const { steps, hash } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
+    const { steps, hash, server: settings } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
+    // A transcript with `!server` settings gets a server of its own, started with them.
+    const own = Object.keys(settings).length !== 0 ? await startRedis(settings) : null;
+    const server = own ?? shared;
     const admin = await RedisConnection.connect(server.port);
     await admin.send(['FLUSHALL']);
     const info = parseRaw(await admin.send(['INFO', 'server'])) as string;
@@ -53,10 +56,11 @@ try {
       } else replies.push(await c.sendAndDrain(step.argv, QUIET_MS));
     }
     for (const c of conns.values()) c.close();
+    own?.stop();
     const rec: Recording = { redis: /redis_version:(\S+)/.exec(info)![1]!, transcript: hash, replies, clock };
     writeFileSync(join(dir, 'recorded', `${name}.json`), JSON.stringify(rec, null, 1) + '\n');
     console.log(`recorded ${name}: ${replies.length} replies from redis ${rec.redis}`);
   }
 } finally {
-  server.stop();
+  shared.stop();
 }

@@ -5,6 +5,9 @@
  */
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { encodeCommand, replyEnd, type Arg, type RawReply } from './resp.js';
 
 /** How long a reply may take before the connection gives up on the server. */
@@ -155,23 +158,31 @@ export class RedisConnection {
   }
 }
 
-/** Start a throwaway redis-server on a free loopback port. */
-export async function startRedis(): Promise<{ port: number; proc: ChildProcess; stop: () => void }> {
+/** Start a throwaway redis-server on a free loopback port; `settings` as its config file would give them. */
+export async function startRedis(settings: Record<string, string> = {}): Promise<{ port: number; proc: ChildProcess; stop: () => void }> {
   const port = await freePort();
   const bin = process.env.REDIS_SERVER ?? 'redis-server';
-  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const extra = Object.entries(settings).flatMap(([k, v]) => [`--${k}`, v]);
+  // A directory of its own: no dump.rdb left by another run is loaded, none is left behind (DEBUG RELOAD writes one).
+  const cwd = mkdtempSync(join(tmpdir(), 'lodis-redis-'));
+  const proc = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extra], {
     stdio: 'ignore',
+    cwd,
   });
+  const stop = () => {
+    proc.kill('SIGKILL');
+    rmSync(cwd, { recursive: true, force: true });
+  };
   for (let i = 0; i < 100; i++) {
     try {
       const c = await RedisConnection.connect(port);
       c.close();
-      return { port, proc, stop: () => proc.kill('SIGKILL') };
+      return { port, proc, stop };
     } catch {
       await new Promise((r) => setTimeout(r, 50));
     }
   }
-  proc.kill('SIGKILL');
+  stop();
   throw new Error(`redis-server did not start (is it installed? set REDIS_SERVER)`);
 }
 

@@ -116,11 +116,16 @@ export function toArg(bytes: string): string | Uint8Array {
   }
 }
 
-export function parseTranscript(path: string): { steps: Step[]; hash: string } {
+/**
+ * A transcript: its steps, its hash, and the settings the server starts with (`!server name value`
+ * lines, as a config file's: immutable ones like enable-debug-command included).
+ */
+export function parseTranscript(path: string): { steps: Step[]; hash: string; server: Record<string, string> } {
   const raw = readFileSync(path);
   const hash = createHash('sha256').update(raw).digest('hex');
   const text = raw.toString('latin1'); // bytes, as redis-cli reads them
   const steps: Step[] = [];
+  const server: Record<string, string> = {};
   let conn = 1;
   text.split('\n').forEach((rawLine, idx) => {
     const line = rawLine.replace(/\r$/, '');
@@ -141,6 +146,11 @@ export function parseTranscript(path: string): { steps: Step[]; hash: string } {
       if (directive === '!conn') {
         conn = Number(args[0]);
         if (!Number.isInteger(conn) || conn < 1) throw new Error(`${path}:${lineNo}: bad !conn`);
+        return;
+      }
+      if (directive === '!server') {
+        if (args.length !== 2 || steps.length !== 0) throw new Error(`${path}:${lineNo}: !server name value, before the first step`);
+        server[args[0]!] = args[1]!;
         return;
       }
       if (directive === '!push') {
@@ -182,7 +192,7 @@ export function parseTranscript(path: string): { steps: Step[]; hash: string } {
       ...(sortLines ? { sortLines } : {}),
     });
   });
-  return { steps, hash };
+  return { steps, hash, server };
 }
 
 /** A reply normalised for comparison under a step's mode. */

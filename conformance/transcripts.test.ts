@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBlockedTimeouts } from '../packages/core/src/blocked.js';
+import { configSetInternal } from '../packages/core/src/config.js';
 import { createStore, encodeResp2, type Reply, type Store } from '../packages/core/src/index.js';
 import { clientOf } from './fuzz/lodis-probe.js';
 import { parseTranscript, sameReply, showResp, type Recording } from './transcript.js';
@@ -21,13 +22,14 @@ describe('transcripts recorded from redis-server', () => {
     it(name, async () => {
       expect(existsSync(recordedPath), `${name} has no recording: npm run record -- ${name}`).toBe(true);
       const rec = JSON.parse(readFileSync(recordedPath, 'utf8')) as Recording;
-      const { steps, hash } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
+      const { steps, hash, server } = parseTranscript(join(dir, 'transcripts', `${name}.txt`));
       expect(rec.transcript, `${name}.txt changed since it was recorded: npm run record -- ${name}`).toBe(hash);
 
       // The start of a minute: LFU counters decay by whole minutes of the clock (OBJECT FREQ), and a
       // transcript started in a minute's last milliseconds would see one go by.
       let now = Math.floor(Date.now() / 60_000) * 60_000;
       const root = createStore({ clock: () => now, activeExpire: false });
+      configSetInternal(root.engine, server); // the `!server` settings, as the recording server started with them
       const conns = new Map<number, { store: Store; pushes: Reply[] }>();
       const conn = (n: number) => {
         let c = conns.get(n);

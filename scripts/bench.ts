@@ -9,14 +9,15 @@
  * the row modules sharing their plumbing in bench-common.ts; then the Chromium table of
  * persistence to IndexedDB (bench-idb.ts, issue 3),
  * unless --no-idb, --only or --columns is given; then the web-worker front in Chromium next to Comlink (bench-worker.ts,
- * issue 4), unless --no-worker, --only or --columns.
+ * issue 4), unless --no-worker, --only or --columns; last, lodis-server next to redis-server under redis-benchmark
+ * (bench-server.ts, issue 11, ~3 min), unless --no-server, --only or --columns.
  *
  *   npm run bench                                  # everything: ~1.5 min in process, then the Chromium tables
  *   npm run bench -- --only=SET,GET,INCR           # some rows
  *   npm run bench -- --only=LPUSH,RPOP,SINTER      # some rows of the second table (RPOP adds the 1M/10 comparison)
  *   npm run bench -- --only=XADD,XRANGE,XREADGROUP # the stream rows (XRANGE both lengths; XRANGE@1M one row)
  *   npm run bench -- --verbose                     # each cell's figure and time on stderr as it runs
- *   npm run bench -- --no-memory --no-size --no-redis --no-idb --no-worker
+ *   npm run bench -- --no-memory --no-size --no-redis --no-idb --no-worker --no-server
  *   npm run bench -- --columns=map,typed,execute   # some columns (map mapAwait typed pipelined call execute mock)
  *   LODIS_CORE=/tmp/patched/src/index.ts npm run bench   # measure another copy of the engine
  *
@@ -1252,6 +1253,11 @@ async function main(): Promise<void> {
   if (!flag('no-worker') && !only && !wanted) {
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-worker.ts')], { cwd: root, stdio: 'inherit' });
     if (r.status !== 0) console.log(`web-worker part: failed (exit ${r.status ?? r.signal})`);
+  }
+  // The last: lodis-server next to redis-server under redis-benchmark (bench-server.ts); --no-server skips it.
+  if (!flag('no-server') && !only && !wanted) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'bench-server.ts')], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) console.log(`server part: failed (exit ${r.status ?? r.signal})`);
   }
   console.log(`\n(bench took ${((performance.now() - started) / 1000).toFixed(0)} s)`);
 }

@@ -1,3 +1,4 @@
+import type { VerbatimReply } from './reply.js';
 import { describe, expect, it } from 'vitest';
 import {
   createStore,
@@ -91,7 +92,7 @@ function track<T>(p: Promise<T>): { done: () => boolean; p: Promise<T> } {
 }
 
 function info(store: Store, section = 'persistence'): Record<string, string> {
-  const text = store.execute('INFO', section) as string;
+  const text = (store.execute('INFO', section) as VerbatimReply).text;
   return Object.fromEntries(
     text
       .split('\r\n')
@@ -510,12 +511,12 @@ describe('checkpoints', () => {
     expect(info(store, 'server').redis_version).toBe('7.0.15');
     await store.set('k', 'v');
     expect(info(store, 'keyspace')).toEqual({ db0: 'keys=1,expires=0,avg_ttl=0' });
-    const all = store.execute('INFO') as string;
+    const all = (store.execute('INFO') as VerbatimReply).text;
     expect(all.match(/^# \w+/gm)).toEqual([
       '# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Keyspace',
     ]);
     expect(all.endsWith('\r\n')).toBe(true);
-    expect(store.execute('INFO', 'nosuch')).toBe('');
+    expect((store.execute('INFO', 'nosuch') as VerbatimReply).text).toBe('');
     await store.close();
   });
 });

@@ -159,9 +159,11 @@ export function unblockClient(c: Client, reply: Reply): void {
 export function checkBlockedTimeouts(engine: Engine): void {
   if (engine.blocking.count === 0) return;
   const now = engine.clock();
-  for (const c of engine.clients.values()) {
-    const s = c.blocked;
-    if (s !== null && s.deadline !== 0 && now >= s.deadline) unblockClient(c, s.timeoutReply);
+  for (const clients of [engine.clients.values(), engine.detachedClients]) {
+    for (const c of clients) {
+      const s = c.blocked;
+      if (s !== null && s.deadline !== 0 && now >= s.deadline) unblockClient(c, s.timeoutReply);
+    }
   }
 }
 

@@ -64,6 +64,17 @@ export class Client {
   laddr = 'lodis:0';
   /** Called when the session is closed by the engine (CLIENT KILL), so its front can let go of it. */
   onClose: (() => void) | null = null;
+  /**
+   * Logged in (c->authenticated): true from the start while `requirepass` is empty (Redis' default
+   * user with nopass), else once AUTH or HELLO … AUTH succeeds. Setting requirepass later does not
+   * log out the sessions already in.
+   */
+  authenticated: boolean;
+  /**
+   * CLIENT_CLOSE_AFTER_REPLY: QUIT was sent. The front that owns the connection writes this
+   * command's reply, then closes it (an in-process session is closed at once).
+   */
+  closeAfterReply = false;
 
   constructor(
     readonly engine: Engine,
@@ -72,6 +83,7 @@ export class Client {
     this.db = engine.dbs[0]!;
     this.createdAt = this.lastInteraction = engine.clock();
     this.addr = `lodis:${id}`;
+    this.authenticated = engine.config.requirepass === null;
   }
 
   /**

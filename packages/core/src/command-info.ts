@@ -53,6 +53,7 @@ RO,access index:2 keynum:0:1:1
 
 const COMMANDS = `
 append 3 write,denyoom,fast 1 1 1 string - 0
+auth -2 noscript,loading,stale,fast,no_auth,allow_busy 0 0 0 connection - -
 bgrewriteaof 1 admin,noscript,no_async_loading 0 0 0 - - -
 bgsave -1 admin,noscript,no_async_loading 0 0 0 - - -
 bitcount -2 readonly 1 1 1 bitmap - 1
@@ -88,6 +89,8 @@ command -1 loading,stale 0 0 0 connection nondeterministic_output_order -
 command|info -2 loading,stale 0 0 0 connection nondeterministic_output_order -
 command|list -2 loading,stale 0 0 0 connection nondeterministic_output_order -
 command|count 2 loading,stale 0 0 0 connection - -
+command|getkeysandflags -4 loading,stale 0 0 0 connection - -
+command|getkeys -4 loading,stale 0 0 0 connection - -
 config -2 - 0 0 0 - - -
 config|resetstat 2 admin,noscript,loading,stale 0 0 0 - - -
 config|rewrite 2 admin,noscript,loading,stale 0 0 0 - - -
@@ -96,6 +99,7 @@ config|help 2 loading,stale 0 0 0 - - -
 config|set -4 admin,noscript,loading,stale 0 0 0 - request_policy:all_nodes,response_policy:all_succeeded -
 copy -3 write,denyoom 1 2 1 keyspace - 1,3
 dbsize 1 readonly,fast 0 0 0 keyspace request_policy:all_shards,response_policy:agg_sum -
+debug -2 admin,noscript,loading,stale 0 0 0 - - -
 decr 2 write,denyoom,fast 1 1 1 string - 9
 decrby 3 write,denyoom,fast 1 1 1 string - 9
 del -2 write 1 -1 1 keyspace request_policy:multi_shard,response_policy:agg_sum 10
@@ -108,6 +112,9 @@ expireat -3 write,fast 1 1 1 keyspace - 12
 expiretime 2 readonly,fast 1 1 1 keyspace - 1
 flushall -1 write 0 0 0 keyspace,dangerous request_policy:all_shards,response_policy:all_succeeded -
 flushdb -1 write 0 0 0 keyspace,dangerous request_policy:all_shards,response_policy:all_succeeded -
+function -2 - 0 0 0 - - -
+function|list -2 noscript 0 0 0 scripting nondeterministic_output_order -
+function|flush -2 write,noscript 0 0 0 scripting request_policy:all_shards,response_policy:all_succeeded -
 get 2 readonly,fast 1 1 1 string - 1
 getbit 3 readonly,fast 1 1 1 bitmap - 1
 getdel 2 write,fast 1 1 1 string - 5
@@ -115,6 +122,7 @@ getex -2 write,fast 1 1 1 string - 13
 getrange 4 readonly 1 1 1 string - 1
 getset 3 write,denyoom,fast 1 1 1 string - 9
 hdel -3 write,fast 1 1 1 hash - 14
+hello -1 noscript,loading,stale,fast,no_auth,allow_busy 0 0 0 connection - -
 hexists 3 readonly,fast 1 1 1 hash - 15
 hget 3 readonly,fast 1 1 1 hash - 1
 hgetall 2 readonly 1 1 1 hash nondeterministic_output_order 1
@@ -188,9 +196,11 @@ pubsub|shardchannels -2 pubsub,loading,stale 0 0 0 - - -
 pubsub|channels -2 pubsub,loading,stale 0 0 0 - - -
 pubsub|shardnumsub -2 pubsub,loading,stale 0 0 0 - - -
 punsubscribe -1 pubsub,noscript,loading,stale 0 0 0 - - -
+quit -1 noscript,loading,stale,fast,no_auth,allow_busy 0 0 0 connection - -
 randomkey 1 readonly 0 0 0 keyspace request_policy:all_shards,nondeterministic_output -
 rename 3 write 1 2 1 keyspace - 5,3
 renamenx 3 write,fast 1 2 1 keyspace - 5,26
+reset 1 noscript,loading,stale,fast,no_auth,allow_busy 0 0 0 connection - -
 rpop -2 write,fast 1 1 1 list - 5
 rpoplpush 3 write,denyoom 1 2 1 list - 5,6
 rpush -3 write,denyoom,fast 1 1 1 list - 0
@@ -199,6 +209,9 @@ sadd -3 write,denyoom,fast 1 1 1 set - 0
 save 1 admin,noscript,no_async_loading,no_multi 0 0 0 - - -
 scan -2 readonly 0 0 0 keyspace nondeterministic_output,request_policy:special -
 scard 2 readonly,fast 1 1 1 set - 15
+script -2 - 0 0 0 - - -
+script|flush -2 noscript 0 0 0 scripting request_policy:all_nodes,response_policy:all_succeeded -
+script|exists -3 noscript 0 0 0 scripting request_policy:all_shards,response_policy:agg_logical_and -
 sdiff -2 readonly 1 -1 1 set nondeterministic_output_order 19
 sdiffstore -3 write,denyoom 1 -1 1 set - 25,24
 select 2 loading,stale,fast 0 0 0 connection - -
@@ -236,6 +249,7 @@ type 2 readonly,fast 1 1 1 keyspace - 15
 unlink -2 write,fast 1 -1 1 keyspace request_policy:multi_shard,response_policy:agg_sum 10
 unsubscribe -1 pubsub,noscript,loading,stale 0 0 0 - - -
 unwatch 1 noscript,loading,stale,fast,allow_busy 0 0 0 transaction - -
+wait 3 noscript 0 0 0 connection request_policy:all_shards,response_policy:agg_min -
 watch -2 noscript,loading,stale,fast,allow_busy 1 -1 1 transaction - 11
 xack -4 write,fast 1 1 1 stream - 12
 xadd -5 write,denyoom,fast 1 1 1 stream nondeterministic_output 34

@@ -3,16 +3,20 @@
  * command family means adding its handler record here.
  */
 import { COMMAND_INFO } from './command-info.js';
+import { aclCommands } from './acl.js';
 import { aofCommands } from './aof.js';
-import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK } from './commands.js';
+import { buildCommandTable, CMD_DENY_ON_DISK_ERROR, CMD_PROTECTED, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK } from './commands.js';
 import { configCommands } from './config.js';
+import { debugCommands } from './debug.js';
 import { expireCommands } from './expire.js';
 import { keyspaceCommands } from './keyspace.js';
 import { multiCommands } from './multi.js';
-import { clientCommands } from './networking.js';
+import { clientCommands, connectionCommands } from './networking.js';
 import { objectCommands } from './object-commands.js';
 import { pubsubCommands } from './pubsub.js';
 import { rdbCommands } from './rdb.js';
+import { replicationCommands } from './replication.js';
+import { scriptingCommands } from './scripting.js';
 import { serverCommands } from './server-commands.js';
 import { sortCommands } from './sort.js';
 import { bitopsCommands } from './types/bitops.js';
@@ -48,6 +52,11 @@ export const commandTable = buildCommandTable(
     sortCommands,
     aofCommands,
     rdbCommands,
+    connectionCommands,
+    aclCommands,
+    scriptingCommands,
+    replicationCommands,
+    debugCommands,
   ],
   // The commands a RESP2 client may send while subscribed (processCommand's list); PING is also
   // refused with the write commands while the log cannot be written (processCommand's deny_write_type).
@@ -65,5 +74,7 @@ export const commandTable = buildCommandTable(
     discard: CMD_RUNS_IN_MULTI,
     multi: CMD_RUNS_IN_MULTI,
     watch: CMD_RUNS_IN_MULTI,
+    // Refused unless enable-debug-command allows it (Redis' CMD_PROTECTED).
+    debug: CMD_PROTECTED,
   },
 );

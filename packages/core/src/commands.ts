@@ -27,6 +27,10 @@ export const CMD_BLOCKING = 1 << 8;
 export const CMD_LOADING = 1 << 9;
 export const CMD_STALE = 1 << 10;
 export const CMD_FAST = 1 << 14;
+/** Runs before AUTH (AUTH, HELLO, QUIT, RESET). */
+export const CMD_NO_AUTH = 1 << 15;
+/** Refused unless its setting allows it (DEBUG: enable-debug-command); Redis' CMD_PROTECTED. */
+export const CMD_PROTECTED = 1 << 20;
 export const CMD_NO_MULTI = 1 << 24;
 /** Lodis: refused, as write commands are, while the command log cannot be written (PING, as in Redis' processCommand). */
 export const CMD_DENY_ON_DISK_ERROR = 1 << 29;
@@ -47,6 +51,7 @@ const FLAG_BITS: Record<string, number> = {
   stale: CMD_STALE,
   fast: CMD_FAST,
   no_multi: CMD_NO_MULTI,
+  no_auth: CMD_NO_AUTH,
 };
 
 export interface RedisCommand {

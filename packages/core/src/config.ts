@@ -35,6 +35,7 @@ import type { Engine } from './server.js';
 import { string2d } from './double.js';
 import { string2ll, stringmatchlen } from './util.js';
 import { startEvictionTimeProc } from './evict.js';
+import { allowProtectedAction } from './acl.js';
 
 /** maxmemory-policy values (server.h MAXMEMORY_*). */
 export type MaxmemoryPolicy =
@@ -67,6 +68,10 @@ export class ServerConfig {
   /** stream-node-max-entries and stream-node-max-bytes (types/stream.ts: where a stream node ends; as numbers, huge values clamped). */
   streamNodeMaxEntries = 100;
   streamNodeMaxBytes = 4096;
+  /** requirepass: the default user's password, or null (nopass: every session is logged in). */
+  requirepass: string | null = null;
+  /** enable-debug-command: no (0), yes (1) or local (2). */
+  enableDebugCommand = 0;
   /** The other settings that were set, by name (those never set have their default). */
   readonly values = new Map<string, Stored>();
 }
@@ -156,6 +161,9 @@ const BINDINGS: Record<string, Binding> = {
   databases: { get: (e) => BigInt(e.dbs.length), set: () => {} },
   'stream-node-max-entries': streamNodeField('stream-node-max-entries', 'streamNodeMaxEntries', 100n),
   'stream-node-max-bytes': streamNodeField('stream-node-max-bytes', 'streamNodeMaxBytes', 4096n),
+  // updateRequirePass → ACLUpdateDefaultUserPassword: sessions logged in stay so.
+  requirepass: { get: (e) => e.config.requirepass, set: (e, v) => (e.config.requirepass = v as string | null) },
+  'enable-debug-command': { get: (e) => e.config.enableDebugCommand, set: (e, v) => (e.config.enableDebugCommand = v as number) },
   'notify-keyspace-events': {
     get: (e) => keyspaceEventsFlagsToString(e.notifyKeyspaceEventsFlags),
     set: (e, v) => (e.notifyKeyspaceEventsFlags = keyspaceEventsStringToFlags(v as string)),
@@ -537,9 +545,10 @@ export function lookupConfig(name: string): ConfigInfoData | undefined {
   return SETTINGS.get(name.toLowerCase())?.info;
 }
 
-/** allowProtectedAction: enable-protected-configs yes, or local (every Lodis session is in this process). */
-function allowProtectedAction(e: Engine): boolean {
-  return readStored(e, SETTINGS.get('enable-protected-configs')!.info) !== 0;
+/** allowProtectedAction: enable-protected-configs yes, or local and the session is local (acl.ts isLocalClient). */
+function allowProtectedConfig(e: Engine, c: Client | null): boolean {
+  const v = readStored(e, SETTINGS.get('enable-protected-configs')!.info) as number;
+  return c === null ? v !== 0 : allowProtectedAction(v, c);
 }
 
 /**
@@ -547,7 +556,12 @@ function allowProtectedAction(e: Engine): boolean {
  * (a front configuring its engine at start, as Redis reads its config file) immutable and
  * protected settings may be set too.
  */
-export function configSetPairs(e: Engine, pairs: readonly (readonly [string, string])[], internal = false): ReturnType<typeof configSetFailedErr> | null {
+export function configSetPairs(
+  e: Engine,
+  pairs: readonly (readonly [string, string])[],
+  internal = false,
+  c: Client | null = null,
+): ReturnType<typeof configSetFailedErr> | null {
   const settings: Setting[] = [];
   let invalidArgName: string | null = null;
   let errArgName: string | null = null;
@@ -566,7 +580,7 @@ export function configSetPairs(e: Engine, pairs: readonly (readonly [string, str
     settings.push(s);
     if (invalid) continue;
     const flags = s.info.flags;
-    if (!internal && (flags.includes('immutable') || (flags.includes('protected') && !allowProtectedAction(e)))) {
+    if (!internal && (flags.includes('immutable') || (flags.includes('protected') && !allowProtectedConfig(e, c)))) {
       errstr = flags.includes('immutable') ? "can't set immutable config" : "can't set protected config";
       errArgName = name;
       invalid = true;
@@ -659,7 +673,7 @@ function configSetCommand(c: Client, argv: Arg[]): Reply {
   if (argv.length & 1) throw syntaxErr();
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argLatin1(argv[i]!), argLatin1(argv[i + 1]!)]);
-  const err = configSetPairs(c.engine, pairs);
+  const err = configSetPairs(c.engine, pairs, false, c);
   if (err !== null) throw err;
   return OK;
 }

@@ -313,3 +313,47 @@ export const clientCachingErr = () =>
 /** Lodis' own: CLIENT TRACKING ON (server-assisted client-side caching is not implemented). */
 export const trackingUnsupportedErr = () =>
   err('Lodis does not support client-side caching (CLIENT TRACKING ON); subscribe to keyspace notifications instead');
+
+// Connections and authentication (networking.c helloCommand, acl.c authCommand, server.c processCommand).
+export const noAuthErr = () => new ReplyError('NOAUTH Authentication required.');
+export const helloNoAuthErr = () =>
+  new ReplyError(
+    'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+  );
+export const noProtoErr = () => new ReplyError('NOPROTO unsupported protocol version');
+export const helloProtocolVersionErr = () => err('Protocol version is not an integer or out of range');
+/** Echoes the option as `%s` prints it. */
+export const helloOptionErr = (opt: string) => errFormatBytes(`ERR Syntax error in HELLO option '${cString(opt, Infinity)}'`);
+export const wrongPassErr = () => new ReplyError('WRONGPASS invalid username-password pair or user is disabled.');
+export const authWithoutPasswordErr = () =>
+  err('AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+/** processCommand: DEBUG while enable-debug-command does not allow it. */
+export const debugNotAllowedErr = () =>
+  err(
+    'DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
+  );
+
+// COMMAND GETKEYS / GETKEYSANDFLAGS (server.c getKeysSubcommandImpl).
+export const invalidCommandSpecifiedErr = () => err('Invalid command specified');
+export const invalidCommandArgsErr = () => err('Invalid number of arguments specified for command');
+export const commandHasNoKeysErr = () => err('The command has no key arguments');
+export const invalidCommandArgumentsErr = () => err('Invalid arguments specified for command');
+
+// DEBUG (debug.c).
+export const debugReloadOptionErr = () => err('DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+export const notListpackErr = () => err('Not a listpack encoded object.');
+export const notQuicklistErr = () => err('Not a quicklist encoded object.');
+export const packedThresholdErr = () => err('argument must be a memory value bigger than 1 and smaller than 4gb');
+/**
+ * An error reply written as raw protocol (addReplySds of "-…"): the client sees an error, but it is
+ * not counted in errorstats, total_error_replies or the command's failed_calls.
+ */
+export class RawReplyError extends BinaryReplyError {}
+/** DEBUG ERROR: the text as given, CR and LF made spaces (it may carry its own code). */
+export const debugErrorReply = (latin1: string) => new RawReplyError(latin1.replace(/[\r\n]/g, ' '));
+
+// FUNCTION and SCRIPT (functions.c, eval.c). The argument is printed as `%s` prints it.
+export const functionFlushOptionErr = () => err('FUNCTION FLUSH only supports SYNC|ASYNC option');
+export const scriptFlushOptionErr = () => err('SCRIPT FLUSH only support SYNC|ASYNC option');
+export const libraryNameMissingErr = () => err('library name argument was not given');
+export const unknownArgumentErr = (arg: string) => errFormatBytes(`ERR Unknown argument ${cString(arg, Infinity)}`);

@@ -62,6 +62,7 @@ export interface ActiveExpireOptions {
  */
 export function activeExpireCycle(engine: Engine, options: ActiveExpireOptions = {}): void {
   if (engine.loading) return; // the log being replayed says which keys expired, and when
+  if (!engine.activeExpireEnabled) return;
   let state = cycleStates.get(engine);
   if (state === undefined) cycleStates.set(engine, (state = { currentDb: 0, timelimitExit: false }));
   const timeLimit = options.timeLimitMs ?? 1;

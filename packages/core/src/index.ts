@@ -31,9 +31,9 @@ export { OBJECT_CODECS, rdbLoad, SnapshotError, SnapshotWriter, type ObjectCodec
 export { crc32 } from './rio.js';
 export { OpReplies, encodeStoredReply, decodeStoredReply } from './opreplies.js';
 export { Client } from './client.js';
-export { configSetInternal, lookupConfig, ServerConfig, type MaxmemoryPolicy } from './config.js';
+export { configGetValue, configSetInternal, lookupConfig, ServerConfig, type MaxmemoryPolicy } from './config.js';
 export { genRedisInfoString } from './info.js';
-export { ReplyError } from './errors.js';
+export { BinaryReplyError, ReplyError } from './errors.js';
 export { RedisCommands } from './api/index.js';
 export type { CommandArg, Transport } from './api/transport.js';
 export {
@@ -44,9 +44,11 @@ export {
   MapReply,
   MultiReply,
   NULL_ARRAY,
+  OK,
   PushReply,
   SetReply,
   Status,
+  VerbatimReply,
   type Decoded,
   type DecodedBuffer,
   type Reply,

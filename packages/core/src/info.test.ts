@@ -1,3 +1,4 @@
+import type { VerbatimReply } from './reply.js';
 import { describe, expect, it } from 'vitest';
 import { bytesToHuman } from './info.js';
 import { createStore } from './index.js';
@@ -5,7 +6,7 @@ import { T0 } from './test-helpers.js';
 
 const info = (store: ReturnType<typeof createStore>, ...sections: string[]): Record<string, string> =>
   Object.fromEntries(
-    (store.execute('INFO', ...sections) as string)
+    ((store.execute('INFO', ...sections) as VerbatimReply).text)
       .split('\r\n')
       .filter((l) => l && !l.startsWith('#'))
       .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]),
@@ -16,13 +17,13 @@ describe('INFO', () => {
   it('prints the default sections, all, everything and any list of names in Redis order', () => {
     const store = createStore({ clock: () => T0, activeExpire: false });
     const dflt = ['# Server', '# Clients', '# Memory', '# Persistence', '# Stats', '# Replication', '# CPU', '# Modules', '# Errorstats', '# Cluster', '# Keyspace'];
-    expect(sections(store.execute('INFO') as string)).toEqual(dflt);
-    expect(sections(store.execute('INFO', 'default') as string)).toEqual(dflt);
+    expect(sections((store.execute('INFO') as VerbatimReply).text)).toEqual(dflt);
+    expect(sections((store.execute('INFO', 'default') as VerbatimReply).text)).toEqual(dflt);
     const all = [...dflt.slice(0, 8), '# Commandstats', '# Errorstats', '# Latencystats', '# Cluster', '# Keyspace'];
-    expect(sections(store.execute('INFO', 'all') as string)).toEqual(all);
-    expect(sections(store.execute('INFO', 'EVERYTHING') as string)).toEqual(all);
-    expect(sections(store.execute('INFO', 'keyspace', 'Server', 'module_list') as string)).toEqual(['# Server', '# Modules', '# Keyspace']);
-    expect(store.execute('INFO', 'nosuch')).toBe('');
+    expect(sections((store.execute('INFO', 'all') as VerbatimReply).text)).toEqual(all);
+    expect(sections((store.execute('INFO', 'EVERYTHING') as VerbatimReply).text)).toEqual(all);
+    expect(sections((store.execute('INFO', 'keyspace', 'Server', 'module_list') as VerbatimReply).text)).toEqual(['# Server', '# Modules', '# Keyspace']);
+    expect((store.execute('INFO', 'nosuch') as VerbatimReply).text).toBe('');
   });
 
   it('reads the memory estimate and eviction count when the engine has them', () => {

@@ -20,7 +20,8 @@ import type { Client } from './client.js';
 import { commandIdCount, type RedisCommand } from './commands.js';
 import { configGetValue, lookupConfig } from './config.js';
 import type { ReplyError } from './errors.js';
-import type { Reply } from './reply.js';
+import { REDIS_VERSION } from './networking.js';
+import { VerbatimReply, type Reply } from './reply.js';
 import { argLatin1, type Arg } from './sds.js';
 import type { Engine } from './server.js';
 
@@ -101,7 +102,7 @@ function infoServer(e: Engine): InfoFields {
   const now = e.clock();
   const uptime = Math.max(0, Math.floor((now - e.startTime) / 1000));
   return [
-    ['redis_version', '7.0.15'],
+    ['redis_version', REDIS_VERSION],
     ['redis_git_sha1', '00000000'],
     ['redis_git_dirty', 0],
     ['redis_build_id', '0'],
@@ -257,7 +258,7 @@ function infoStats(e: Engine): InfoFields {
     ['instantaneous_output_kbps', '0.00'],
     ['instantaneous_input_repl_kbps', '0.00'],
     ['instantaneous_output_repl_kbps', '0.00'],
-    ['rejected_connections', 0],
+    ['rejected_connections', s.rejectedConnections ?? 0],
     ['sync_full', 0],
     ['sync_partial_ok', 0],
     ['sync_partial_err', 0],
@@ -409,5 +410,5 @@ export function genRedisInfoString(e: Engine, names: readonly string[]): string 
 
 /** INFO [section [section ...]] — section names are read as C strings (up to a NUL byte). */
 export function infoCommand(c: Client, argv: Arg[]): Reply {
-  return genRedisInfoString(c.engine, argv.slice(1).map((a) => argLatin1(a).split('\0')[0]!));
+  return new VerbatimReply(genRedisInfoString(c.engine, argv.slice(1).map((a) => argLatin1(a).split('\0')[0]!)));
 }

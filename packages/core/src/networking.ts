@@ -1,7 +1,7 @@
 /**
  * CLIENT and its subcommands (networking.c clientCommand): ID, INFO, LIST, KILL, UNBLOCK,
  * SETNAME, GETNAME, NO-EVICT, PAUSE, UNPAUSE, HELP, and the client-side caching subcommands
- * answered for a server that never tracks.
+ * answered for a server that never tracks; and HELLO, QUIT and RESET.
  *
  * CLIENT LIST prints Redis 7.0's line for each session. What Lodis has no counterpart for is
  * printed as an idle connection shows it: an in-process session's `addr` is `lodis:<id>` and its
@@ -42,8 +42,14 @@ import {
   unblockReasonErr,
   unknownClientTypeErr,
   err,
+  helloNoAuthErr,
+  helloOptionErr,
+  helloProtocolVersionErr,
+  noProtoErr,
 } from './errors.js';
-import { helpReply, MapReply, OK, SetReply, type Reply } from './reply.js';
+import { authenticateUser, clientSetDefaultAuth } from './acl.js';
+import { discardTransaction } from './multi.js';
+import { helpReply, MapReply, OK, SetReply, Status, VerbatimReply, type Reply } from './reply.js';
 import { argIs, argLatin1, argLength, type Arg } from './sds.js';
 import { string2ll } from './util.js';
 
@@ -112,7 +118,7 @@ function clientIdCommand(c: Client): Reply {
 
 /** CLIENT INFO */
 function clientInfoCommand(c: Client): Reply {
-  return clientInfoString(c, c) + '\n';
+  return new VerbatimReply(clientInfoString(c, c) + '\n');
 }
 
 /** CLIENT LIST [TYPE NORMAL|MASTER|REPLICA|PUBSUB] [ID client-id [client-id ...]] */
@@ -123,7 +129,7 @@ function clientListCommand(c: Client, argv: Arg[]): Reply {
     if (type === null) throw unknownClientTypeErr(argLatin1(argv[3]!));
     let o = '';
     for (const cl of e.clients.values()) if (getClientType(cl) === type) o += clientInfoString(cl, c) + '\n';
-    return o;
+    return new VerbatimReply(o);
   }
   if (argv.length > 3 && argIs(argv[2]!, 'id')) {
     let o = '';
@@ -133,12 +139,12 @@ function clientListCommand(c: Client, argv: Arg[]): Reply {
       const cl = e.clients.get(Number(id));
       if (cl !== undefined) o += clientInfoString(cl, c) + '\n';
     }
-    return o;
+    return new VerbatimReply(o);
   }
   if (argv.length !== 2) throw syntaxErr();
   let o = '';
   for (const cl of e.clients.values()) o += clientInfoString(cl, c) + '\n';
-  return o;
+  return new VerbatimReply(o);
 }
 
 /** Close a session as a dropped connection is closed, and tell its front. */
@@ -235,18 +241,23 @@ function clientUnblockCommand(c: Client, argv: Arg[]): Reply {
   return 1;
 }
 
-/** CLIENT SETNAME name — printable ASCII without spaces; "" removes the name. */
-function clientSetnameCommand(c: Client, argv: Arg[]): Reply {
-  const name = argLatin1(argv[2]!);
+/** clientSetNameOrReply: printable ASCII without spaces; "" removes the name. */
+function clientSetNameOrReply(c: Client, arg: Arg): void {
+  const name = argLatin1(arg);
   if (name === '') {
     c.name = null;
-    return OK;
+    return;
   }
   for (let j = 0; j < name.length; j++) {
     const ch = name.charCodeAt(j);
     if (ch < 0x21 || ch > 0x7e) throw clientNameErr();
   }
   c.name = name;
+}
+
+/** CLIENT SETNAME name */
+function clientSetnameCommand(c: Client, argv: Arg[]): Reply {
+  clientSetNameOrReply(c, argv[2]!);
   return OK;
 }
 
@@ -383,6 +394,85 @@ const CLIENT_HELP = [
 function clientHelpCommand(): Reply {
   return helpReply('client', CLIENT_HELP);
 }
+
+// ---- HELLO, QUIT, RESET ------------------------------------------------------------------------
+
+/** The version HELLO and INFO report: the Redis whose behaviour Lodis follows. */
+export const REDIS_VERSION = '7.0.15';
+
+/**
+ * HELLO [protover [AUTH username password] [SETNAME clientname]] — switch protocol (2 or 3), log in
+ * and name the session; replies the server's description as a map. Options act in order: an AUTH or
+ * SETNAME done before a failing option stays done, as in Redis; the protocol changes last.
+ */
+function helloCommand(c: Client, argv: Arg[]): Reply {
+  let ver = 0;
+  let next = 1;
+  if (argv.length >= 2) {
+    const v = string2ll(argLatin1(argv[next++]!));
+    if (v === null) throw helloProtocolVersionErr();
+    if (v < 2 || v > 3) throw noProtoErr();
+    ver = Number(v);
+  }
+  for (let j = next; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    const opt = argv[j]!;
+    if (argIs(opt, 'auth') && more >= 2) {
+      authenticateUser(c, argv[j + 1]!, argv[j + 2]!);
+      j += 2;
+    } else if (argIs(opt, 'setname') && more >= 1) {
+      clientSetNameOrReply(c, argv[j + 1]!);
+      j++;
+    } else throw helloOptionErr(argLatin1(opt));
+  }
+  // c->authenticated itself, as Redis checks it: a session opened while a password was set must
+  // log in for HELLO even after the password is cleared (other commands no longer ask).
+  if (!c.authenticated) throw helloNoAuthErr();
+  if (ver) c.resp = ver as 2 | 3;
+  return new MapReply([
+    'server', 'redis',
+    'version', REDIS_VERSION,
+    'proto', c.resp,
+    'id', c.id,
+    'mode', 'standalone',
+    'role', 'master',
+    'modules', [],
+  ]);
+}
+
+/** QUIT — OK, then the front closes the connection (CLIENT_CLOSE_AFTER_REPLY). */
+function quitCommand(c: Client): Reply {
+  c.closeAfterReply = true;
+  return OK;
+}
+
+/**
+ * clearClientConnectionState: db 0, RESP2, logged out if a password is set, out of MULTI and
+ * unwatched, unsubscribed from everything (no unsubscribe replies, in either protocol), no name.
+ * CLIENT NO-EVICT stays as it was (Redis 7.0 does not clear it).
+ */
+export function clearClientConnectionState(c: Client): void {
+  c.db = c.engine.dbs[0]!;
+  c.resp = 2;
+  clientSetDefaultAuth(c);
+  discardTransaction(c);
+  c.engine.pubsub.unsubscribeAll(c);
+  c.name = null;
+}
+
+/** RESET — the connection as it was when it was opened; replies the status RESET. */
+function resetCommand(c: Client): Reply {
+  clearClientConnectionState(c);
+  return RESET;
+}
+
+const RESET = new Status('RESET');
+
+export const connectionCommands: CommandHandlers = {
+  hello: helloCommand,
+  quit: quitCommand,
+  reset: resetCommand,
+};
 
 export const clientCommands: CommandHandlers = {
   'client|id': clientIdCommand,

@@ -97,7 +97,7 @@ export function objectEncoding(o: RedisObject, overwritten = false): string {
 }
 
 /** o->refcount: shared integers (0..9999, when the policy allows sharing) are never freed. */
-function objectRefcount(e: Engine, o: RedisObject, overwritten: boolean): number {
+export function objectRefcount(e: Engine, o: RedisObject, overwritten: boolean): number {
   if (isString(o) && !(overwritten && typeof o === 'string') && sharedIntegersAllowed(e)) {
     const v = intEncodedValue(o);
     if (v !== null && v >= 0 && v < OBJ_SHARED_INTEGERS) return OBJ_SHARED_REFCOUNT;

@@ -6,6 +6,7 @@
  * started in the middle while the stream keeps writing between the snapshot's steps, and with the
  * snapshot writer driven by hand between commands.
  */
+import type { VerbatimReply } from './reply.js';
 import { describe, expect, it } from 'vitest';
 import {
   createStore,
@@ -97,9 +98,9 @@ describe('replay equivalence', () => {
         else if (pick === 1) await store.call('BGSAVE', 'SCHEDULE').catch(() => null);
       }
       // Let the running checkpoints finish (the stream keeps writing meanwhile).
-      while (/_in_progress:1/.test(store.execute('INFO', 'persistence') as string)) await new Promise((r) => setImmediate(r));
+      while (/_in_progress:1/.test((store.execute('INFO', 'persistence') as VerbatimReply).text)) await new Promise((r) => setImmediate(r));
       await store.flush();
-      const info = store.execute('INFO', 'persistence') as string;
+      const info = (store.execute('INFO', 'persistence') as VerbatimReply).text;
       expect(Number(/aof_rewrites:(\d+)/.exec(info)![1]) + Number(/rdb_saves:(\d+)/.exec(info)![1])).toBeGreaterThanOrEqual(3);
       expect((await p.load()).snapshot).not.toBe(null);
       await reopenAndCompare(store, p, clock);

@@ -317,19 +317,43 @@ export async function rdbLoad(
   seq: number,
   chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
 ): Promise<{ keys: number; bytes: number }> {
-  let index = 0;
-  let eof = false;
-  let bytes = 0;
-  let db: RedisDb = engine.dbs[0]!;
-  for await (const chunk of chunks) {
-    if (eof) throw new SnapshotError('snapshot has chunks after its end marker');
+  const loader = new SnapshotLoader(engine, seq);
+  for await (const chunk of chunks) loader.chunk(chunk);
+  return loader.end();
+}
+
+/** rdbLoad of chunks at hand, at once (DEBUG RELOAD): nothing else runs in between. */
+export function rdbLoadSync(engine: Engine, seq: number, chunks: Iterable<Uint8Array>): { keys: number; bytes: number } {
+  const loader = new SnapshotLoader(engine, seq);
+  for (const chunk of chunks) loader.chunk(chunk);
+  return loader.end();
+}
+
+/** rdbLoad's reading, a chunk at a time (see rdbLoad). */
+class SnapshotLoader {
+  private index = 0;
+  private eof = false;
+  private bytes = 0;
+  private db: RedisDb;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly seq: number,
+  ) {
+    this.db = engine.dbs[0]!;
+  }
+
+  chunk(chunk: Uint8Array): void {
+    const engine = this.engine;
+    const index = this.index;
+    if (this.eof) throw new SnapshotError('snapshot has chunks after its end marker');
     checkChunk(chunk, index);
-    bytes += chunk.length;
+    this.bytes += chunk.length;
     const r = new ByteReader(chunk, CHUNK_HEADER, chunk.length - CHUNK_TRAILER);
     try {
       if (index === 0) {
         const s = r.f64();
-        if (s !== seq) throw new SnapshotError(`snapshot is of op ${s}, stored as of op ${seq}`);
+        if (s !== this.seq) throw new SnapshotError(`snapshot is of op ${s}, stored as of op ${this.seq}`);
         r.varint(); // the databases it was written with
       }
       let expire: Int64 | null = null;
@@ -337,12 +361,12 @@ export async function rdbLoad(
         const op = r.u8();
         if (op === OP_EOF) {
           if (r.remaining !== 0) throw new SnapshotError('snapshot has records after its end marker');
-          eof = true;
+          this.eof = true;
         } else if (op === OP_SELECTDB) {
           const id = r.varint();
           const d = engine.dbs[id];
           if (d === undefined) throw new SnapshotError(`snapshot uses db ${id}; this store has ${engine.dbs.length} databases`);
-          db = d;
+          this.db = d;
         } else if (op === OP_OPREPLIES) {
           const n = r.varint();
           for (let i = 0; i < n; i++) {
@@ -357,9 +381,9 @@ export async function rdbLoad(
           if (codec === undefined) throw new SnapshotError(`unknown snapshot type code ${op}`);
           const { length, flag } = r.tag();
           const key = flag ? BINARY_MARK + r.latin1(length) : r.text(length);
-          db.dbAddRDBLoad(key, codec.read(r));
+          this.db.dbAddRDBLoad(key, codec.read(r));
           if (expire !== null) {
-            db.expires.set(key, expire);
+            this.db.expires.set(key, expire);
             expire = null;
           }
         }
@@ -368,12 +392,15 @@ export async function rdbLoad(
       if (e instanceof ShortReadError) throw new SnapshotError(`snapshot chunk ${index} ends inside a record`);
       throw e;
     }
-    index++;
+    this.index++;
   }
-  if (!eof) throw new SnapshotError(index === 0 ? 'snapshot has no chunks' : 'snapshot is cut short (no end marker)');
-  let keys = 0;
-  for (const d of engine.dbs) keys += d.dict.size;
-  return { keys, bytes };
+
+  end(): { keys: number; bytes: number } {
+    if (!this.eof) throw new SnapshotError(this.index === 0 ? 'snapshot has no chunks' : 'snapshot is cut short (no end marker)');
+    let keys = 0;
+    for (const d of this.engine.dbs) keys += d.dict.size;
+    return { keys, bytes: this.bytes };
+  }
 }
 
 function checkChunk(chunk: Uint8Array, index: number): void {

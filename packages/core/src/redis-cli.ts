@@ -23,13 +23,14 @@ import {
   PushReply,
   SetReply,
   Status,
+  VerbatimReply,
   type DecodedBuffer,
   type Reply,
 } from './reply.js';
 
 /** A reply as hiredis hands it to redis-cli (its `redisReply`). Strings are byte strings. */
 export type CliReply =
-  | { type: 'status' | 'error' | 'string' | 'double'; str: string }
+  | { type: 'status' | 'error' | 'string' | 'double' | 'verbatim'; str: string }
   | { type: 'integer'; integer: number | bigint }
   | { type: 'nil' }
   | { type: 'array' | 'map' | 'set' | 'push'; elements: CliReply[] };
@@ -100,6 +101,7 @@ function toCliReply(r: Reply, resp: 2 | 3): CliReply {
   if (r instanceof Status) return { type: 'status', str: byteString(r.text) };
   if (r instanceof ReplyError) return { type: 'error', str: byteString(r.message) };
   if (r instanceof DoubleReply) return { type: resp === 3 ? 'double' : 'string', str: r.text };
+  if (r instanceof VerbatimReply) return { type: resp === 3 ? 'verbatim' : 'string', str: byteString(r.text) };
   const aggregate = (type: 'map' | 'set' | 'push', items: Reply[]): CliReply => ({
     type: resp === 3 ? type : 'array',
     elements: items.map((x) => toCliReply(x, resp)),
@@ -180,6 +182,9 @@ export function formatReplyTTY(r: CliReply, prefix = ''): string {
       return `(double) ${cString(r.str)}\n`;
     case 'string':
       return `${repr(r.str)}\n`;
+    case 'verbatim':
+      // hiredis drops the "txt:" prefix; the text is printed as it is.
+      return `${r.str}\n`;
     case 'nil':
       return '(nil)\n';
   }
@@ -216,6 +221,7 @@ export function formatReplyRaw(r: CliReply): string {
     case 'status':
     case 'string':
     case 'double':
+    case 'verbatim':
       return r.str;
     case 'integer':
       return String(r.integer);

@@ -15,6 +15,7 @@
  * | `MapReply`       | flat array             | map `%`          |
  * | `SetReply`       | array                  | set `~`          |
  * | `PushReply`      | array                  | push `>`         |
+ * | `VerbatimReply`  | bulk string            | verbatim `=` (txt:)  |
  * | `MultiReply`     | several replies in a row (SUBSCRIBE a b: one per channel)   |
  */
 import { BinaryReplyError, ReplyError } from './errors.js';
@@ -49,6 +50,13 @@ export class SetReply {
 export class PushReply {
   constructor(readonly items: Reply[]) {}
 }
+/** addReplyVerbatim: text a RESP3 client shows as it is (INFO, CLIENT INFO, CLIENT LIST). */
+export class VerbatimReply {
+  constructor(
+    readonly text: string,
+    readonly format = 'txt',
+  ) {}
+}
 export class MultiReply {
   constructor(readonly replies: Reply[]) {}
 }
@@ -67,6 +75,7 @@ export type Reply =
   | MapReply
   | SetReply
   | PushReply
+  | VerbatimReply
   | MultiReply;
 
 /** What a RESP2 client decodes a reply to: strings, numbers (bigint past 2^53), null, arrays. */
@@ -82,7 +91,7 @@ export function decodeReply(r: Reply): Decoded {
   if (r instanceof Status) return r.text;
   if (r instanceof ReplyError) return r;
   if (r === NULL_ARRAY) return null;
-  if (r instanceof DoubleReply) return r.text;
+  if (r instanceof DoubleReply || r instanceof VerbatimReply) return r.text;
   if (r instanceof MapReply) return r.flat.map(decodeReply);
   if (r instanceof SetReply || r instanceof PushReply) return r.items.map(decodeReply);
   if (r instanceof MultiReply) return r.replies.map(decodeReply);
@@ -99,7 +108,7 @@ export function decodeReplyBuffer(r: Reply): DecodedBuffer {
   if (r instanceof Status) return r.text;
   if (r instanceof ReplyError) return r;
   if (r === NULL_ARRAY) return null;
-  if (r instanceof DoubleReply) return utf8Encode(r.text);
+  if (r instanceof DoubleReply || r instanceof VerbatimReply) return utf8Encode(r.text);
   if (r instanceof MapReply) return r.flat.map(decodeReplyBuffer);
   if (r instanceof SetReply || r instanceof PushReply) return r.items.map(decodeReplyBuffer);
   if (r instanceof MultiReply) return r.replies.map(decodeReplyBuffer);
@@ -126,7 +135,7 @@ export function encodeResp2(r: Reply): string {
   if (r instanceof Status) return `+${latin1OfText(r.text)}\r\n`;
   if (r instanceof ReplyError) return `-${r instanceof BinaryReplyError ? r.latin1 : latin1OfText(r.message)}\r\n`;
   if (r === NULL_ARRAY) return '*-1\r\n';
-  if (r instanceof DoubleReply) return encodeResp2(r.text);
+  if (r instanceof DoubleReply || r instanceof VerbatimReply) return encodeResp2(r.text);
   if (r instanceof MapReply) return encodeResp2(r.flat);
   if (r instanceof SetReply || r instanceof PushReply) return encodeResp2(r.items);
   if (r instanceof MultiReply) return r.replies.map(encodeResp2).join('');

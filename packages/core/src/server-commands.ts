@@ -1,11 +1,20 @@
 /**
  * Server and connection commands (server.c): PING, ECHO, TIME, INFO (info.ts) and COMMAND with
- * its subcommands.
+ * its subcommands (GETKEYS and GETKEYSANDFLAGS read getkeys.ts).
  */
 import type { Client } from './client.js';
 import type { CommandInfoData } from './command-info.js';
-import { implementedSubcommands, type CommandHandlers, type RedisCommand } from './commands.js';
-import { err, unknownSubcommandErr, wrongArityErr } from './errors.js';
+import { arityOk, implementedSubcommands, lookupSubcommand, type CommandHandlers, type RedisCommand } from './commands.js';
+import {
+  commandHasNoKeysErr,
+  err,
+  invalidCommandArgsErr,
+  invalidCommandArgumentsErr,
+  invalidCommandSpecifiedErr,
+  unknownSubcommandErr,
+  wrongArityErr,
+} from './errors.js';
+import { doesCommandHaveKeys, getKeysFromCommand } from './getkeys.js';
 import { infoCommand } from './info.js';
 import { PONG, Status, type Reply } from './reply.js';
 import { argLatin1, type Arg } from './sds.js';
@@ -74,7 +83,9 @@ function commandListCommand(c: Client, argv: Arg[]): Reply {
 }
 
 function infoOf(c: Client, fullname: string): CommandInfoData | undefined {
-  const [name, sub] = fullname.split('|') as [string, string?];
+  const parts = fullname.split('|');
+  if (parts.length > 2) return undefined; // lookupCommandBySds: a command or command|subcommand, no deeper
+  const [name, sub] = parts as [string, string?];
   const cmd = c.engine.commands.get(name);
   return sub === undefined ? cmd?.info : cmd?.subcommands?.get(sub)?.info;
 }
@@ -95,6 +106,33 @@ function commandInfoCommand(c: Client, argv: Arg[]): Reply {
 }
 
 
+/**
+ * getKeysSubcommandImpl: COMMAND GETKEYS command [arg …] — the key arguments; with flags, each as
+ * [key, [flags]] (GETKEYSANDFLAGS). The command is looked up as Redis does: a container with an
+ * argument names its subcommand.
+ */
+function getKeysSubcommandImpl(c: Client, argv: Arg[], withFlags: boolean): Reply {
+  const args = argv.slice(2);
+  const base = c.engine.commands.get(argLatin1(args[0]!).toLowerCase());
+  const cmd = base?.subcommands !== null && base !== undefined && args.length > 1 ? lookupSubcommand(base, argLatin1(args[1]!)) : base;
+  if (cmd === undefined) throw invalidCommandSpecifiedErr();
+  if (!doesCommandHaveKeys(cmd)) throw commandHasNoKeysErr();
+  if (!arityOk(cmd, args.length)) throw invalidCommandArgsErr();
+  const keys = getKeysFromCommand(cmd, args);
+  if (keys === null || keys.length === 0) throw invalidCommandArgumentsErr();
+  return keys.map(({ pos, flags }) => (withFlags ? [args[pos]!, flags.map((f) => new Status(f))] : args[pos]!));
+}
+
+/** COMMAND GETKEYS command [arg ...] */
+function commandGetKeysCommand(c: Client, argv: Arg[]): Reply {
+  return getKeysSubcommandImpl(c, argv, false);
+}
+
+/** COMMAND GETKEYSANDFLAGS command [arg ...] */
+function commandGetKeysAndFlagsCommand(c: Client, argv: Arg[]): Reply {
+  return getKeysSubcommandImpl(c, argv, true);
+}
+
 export const serverCommands: CommandHandlers = {
   info: infoCommand,
   ping: pingCommand,
@@ -104,4 +142,6 @@ export const serverCommands: CommandHandlers = {
   'command|count': commandCountCommand,
   'command|list': commandListCommand,
   'command|info': commandInfoCommand,
+  'command|getkeys': commandGetKeysCommand,
+  'command|getkeysandflags': commandGetKeysAndFlagsCommand,
 };

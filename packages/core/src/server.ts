@@ -3,16 +3,20 @@
  * every command of every front passes.
  */
 import type { CommandLog } from './aof.js';
+import { allowProtectedAction } from './acl.js';
 import { BlockingState, handleClientsBlockedOnKeys, unblockClient, type EngineTimers } from './blocked.js';
 import { commandTable } from './command-table.js';
 import { ServerConfig } from './config.js';
-import { arityOk, CMD_NO_MULTI, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
+import { arityOk, CMD_NO_AUTH, CMD_NO_MULTI, CMD_PROTECTED, CMD_RUNS_IN_MULTI, CMD_SUBSCRIBED_OK, CMD_WRITE, lookupCommand, lookupSubcommand, type CommandTable, type RedisCommand } from './commands.js';
 import { Client, PREVENTED } from './client.js';
 import {
   connectionClosedErr,
+  debugNotAllowedErr,
   err,
   execAbortBecauseErr,
+  noAuthErr,
   notAllowedInMultiErr,
+  RawReplyError,
   ReplyError,
   subscribedContextErr,
   unknownCommandErr,
@@ -91,6 +95,8 @@ export class Engine {
   readonly opReplies = new OpReplies();
   /** The snapshot being written (rdb.ts): RedisDb calls its copy-on-write hook before a key changes. */
   snapshotInProgress: SnapshotWriter | null = null;
+  /** server.active_expire_enabled (DEBUG SET-ACTIVE-EXPIRE): false stops the active expire cycle; lazy expiry goes on. */
+  activeExpireEnabled = true;
   /** Loading the stored dataset (server.loading): nothing expires, and past expire times do not delete. */
   loading = false;
   /** Set while loading (LOADING) or while the log cannot be written (MISCONF); null lets every command through. */
@@ -98,7 +104,7 @@ export class Engine {
   /** When the engine started (ms), and LASTSAVE: unix seconds of the last successful checkpoint. */
   readonly startTime: number;
   lastSave: number;
-  readonly stat = { expiredKeys: 0, evictedKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0, numConnections: 0 };
+  readonly stat = { expiredKeys: 0, evictedKeys: 0, numCommands: 0, keyspaceHits: 0, keyspaceMisses: 0, numConnections: 0, rejectedConnections: 0 };
   /** INFO commandstats and errorstats (info.ts): counters per command id, errors by code. */
   readonly cmdStats = new CommandStats();
   /** Sessions blocked on keys, and the keys made ready (blocked.ts). */
@@ -113,6 +119,8 @@ export class Engine {
   readonly watches = new Watches();
   readonly timers: EngineTimers | null;
   private nextClientId = 1;
+  /** Sessions detached from the client list (detachClient). */
+  readonly detachedClients = new Set<Client>();
 
   constructor(options: EngineOptions = {}) {
     this.clock = options.clock ?? Date.now;
@@ -178,12 +186,22 @@ export class Engine {
     return c;
   }
 
+  /**
+   * A session that is not a connection (a server front's own in-process session): CLIENT LIST,
+   * CLIENT KILL and INFO's connected_clients no longer see it, as Redis' fake clients (Lua's, the
+   * AOF loader's) are not in its client list. It still works, blocks and times out.
+   */
+  detachClient(c: Client): void {
+    if (this.clients.delete(c.id)) this.detachedClients.add(c);
+  }
+
   freeClient(c: Client): void {
     unblockClient(c, connectionClosedErr());
     discardTransaction(c);
     this.pubsub.unsubscribeAll(c);
     c.closed = true;
     this.clients.delete(c.id);
+    this.detachedClients.delete(c);
   }
 
   /**
@@ -211,6 +229,12 @@ export class Engine {
     }
     c.lastCommand = cmd;
     if (!arityOk(cmd, argv.length)) return rejectCommand(c, wrongArityErr(cmd.fullname), cmd);
+    if (cmd.flags & CMD_PROTECTED && !allowProtectedAction(this.config.enableDebugCommand, c)) {
+      return rejectCommand(c, debugNotAllowedErr(), cmd);
+    }
+    if (!c.authenticated && this.config.requirepass !== null && !(cmd.flags & CMD_NO_AUTH)) {
+      return rejectCommand(c, noAuthErr(), cmd);
+    }
     const inMulti = c.mstate !== null;
     if (inMulti && cmd.flags & CMD_NO_MULTI) return rejectCommand(c, notAllowedInMultiErr(), cmd);
     if (this.config.maxmemory !== 0) {
@@ -266,7 +290,7 @@ export class Engine {
     }
     this.stat.numCommands++;
     this.cmdStats.calls[cmd.id]!++;
-    if (reply instanceof ReplyError) {
+    if (reply instanceof ReplyError && !(reply instanceof RawReplyError)) {
       this.cmdStats.failedCalls[cmd.id]!++;
       this.cmdStats.countError(reply);
     }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SORT_COMMANDS } from '../../../conformance/fuzz/gen-sort.js';
 import { Rng } from '../../../conformance/fuzz/rng.js';
 import { Gen } from '../../../conformance/fuzz/values.js';
-import { createStore, MemoryPersistence, openStore, type Store } from './index.js';
+import { MemoryPersistence, openStore } from './index.js';
 import { keyspaceEventsStringToFlags } from './notify.js';
 import { pqsort, strtodScore } from './sort.js';
 import { dumpKeyspace, errorText, setupStore, T0 } from './test-helpers.js';
@@ -291,16 +291,6 @@ describe('SORT', () => {
     await reopened.close();
   });
 
-  it('serves a session blocked on the destination', async () => {
-    const store = createStore({ activeExpire: false });
-    const waiter = store.connect();
-    const popped = waiter.blpop('d', 0);
-    await store.rpush('l', '3', '1', '2');
-    expect(await store.sort('l', { store: 'd' })).toBe(3);
-    expect(await popped).toEqual(['d', '1']);
-    expect(await store.lrange('d', 0, -1)).toEqual(['2', '3']);
-  });
-
   it('reads keys as any read does: expired ones are deleted (and logged) on the way', () => {
     const { run, log, advance } = setupStore();
     run('RPUSH', 'l', '1', '2');
@@ -328,23 +318,5 @@ describe('SORT', () => {
     run('SADD', 'ok', '3', '1');
     expect(errorText(run('SORT', 'bad'))).toBe(SCORE_ERR);
     expect(run('SORT', 'ok')).toEqual(['1', '3']);
-  });
-});
-
-// ---- the typed API ---------------------------------------------------------------------------
-
-describe('sort / sortRo', () => {
-  it('map their options to SORT and SORT_RO', async () => {
-    const redis: Store = createStore({ activeExpire: false });
-    await redis.rpush('ids', '3', '1', '2');
-    await redis.mset({ 'age:1': '30', 'age:2': '20', 'age:3': '10', 'name:1': 'ann', 'name:2': 'bob' });
-    expect(await redis.sort('ids')).toEqual(['1', '2', '3']);
-    expect(await redis.sort('ids', { order: 'desc', limit: { offset: 0, count: 2 } })).toEqual(['3', '2']);
-    expect(await redis.sort('ids', { by: 'age:*', get: ['#', 'name:*'] })).toEqual(['3', null, '2', 'bob', '1', 'ann']);
-    expect(await redis.sort('ids', { by: 'nosort', get: 'name:*' })).toEqual([null, 'ann', 'bob']);
-    expect(await redis.sortRo('ids', { alpha: true, order: 'DESC' })).toEqual(['3', '2', '1']);
-    expect(await redis.sort('ids', { by: 'age:*', store: 'out' })).toBe(3);
-    expect(await redis.lrange('out', 0, -1)).toEqual(['3', '2', '1']);
-    await expect(redis.sort('name:1')).rejects.toThrow(WRONGTYPE);
   });
 });

@@ -59,7 +59,7 @@ class DurableWaits {
   private promise: Promise<void> | null = null;
   private items: unknown[] = [];
 
-  add(log: CommandLog, done: (ctx: unknown, reply: DecodedBuffer) => void, ctx: unknown, reply: DecodedBuffer, wrote: boolean): void {
+  add(log: CommandLog, done: (ctx: unknown, reply: unknown) => void, ctx: unknown, reply: unknown, wrote: boolean): void {
     const p = log.whenDurable(log.seq);
     if (p !== this.promise) {
       this.promise = p;
@@ -75,12 +75,13 @@ class DurableWaits {
 
 function settleWaits(items: unknown[], failure: ReplyError | null): void {
   for (let i = 0; i < items.length; i += 4) {
-    const done = items[i] as (ctx: unknown, reply: DecodedBuffer) => void;
-    done(items[i + 1], failure !== null && items[i + 3] ? failure : (items[i + 2] as DecodedBuffer));
+    const done = items[i] as (ctx: unknown, reply: unknown) => void;
+    done(items[i + 1], failure !== null && items[i + 3] ? failure : items[i + 2]);
   }
 }
 
 const durableWaits = new DurableWaits();
+const asReply = (r: Reply): Reply => r;
 
 /** A session of an in-process engine. */
 export class LocalTransport implements Transport {
@@ -98,6 +99,11 @@ export class LocalTransport implements Transport {
     };
   }
 
+  /** The engine's session behind this transport (a front with connections sets addr, reads flags). */
+  get session(): Client {
+    return this.client;
+  }
+
   /** True while a command of this session waits for a key (BLPOP …): later ones wait their turn. */
   get blocked(): boolean {
     return this.client.blocked !== null;
@@ -108,7 +114,10 @@ export class LocalTransport implements Transport {
     const args = new Array<Arg>(argv.length);
     for (let i = 0; i < argv.length; i++) args[i] = toEngineArg(argv[i]!);
     if (this.client.closed) return new ReplyError('ERR Connection is closed');
-    return this.engine.processCommand(this.client, args);
+    const r = this.engine.processCommand(this.client, args);
+    // QUIT: an in-process session has no connection to close after the reply; it ends now.
+    if (this.client.closeAfterReply) this.engine.freeClient(this.client);
+    return r;
   }
 
   /** Run `run` once the session is unblocked (in order with the others held back). */
@@ -190,24 +199,42 @@ export class LocalTransport implements Transport {
     origin?: string,
     n?: number,
   ): void {
+    this.dispatchWith(argv, buffers ? decodeReplyBuffer : decodeReply, done, ctx, origin, n);
+  }
+
+  /**
+   * dispatch for a front that encodes the protocol itself (the RESP server): the reply as the
+   * handler made it (a Reply: maps, doubles, pushes kept for RESP3), errors as ReplyError values.
+   */
+  dispatchReply<C>(argv: CommandArg[], done: (ctx: C, reply: Reply) => void, ctx: C): void {
+    this.dispatchWith(argv, asReply, done, ctx);
+  }
+
+  private dispatchWith<C, T>(
+    argv: CommandArg[],
+    decode: (r: Reply) => T,
+    done: (ctx: C, reply: T) => void,
+    ctx: C,
+    origin?: string,
+    n?: number,
+  ): void {
     const engine = this.engine;
     const log = engine.commandLog;
-    const decode = buffers ? decodeReplyBuffer : decodeReply;
     if (log !== null) {
       if (log.loading) {
-        void log.afterLoad(async () => this.dispatch(argv, buffers, done, ctx, origin, n));
+        void log.afterLoad(async () => this.dispatchWith(argv, decode, done, ctx, origin, n));
         return;
       }
       if (origin !== undefined) {
         const prior = engine.opReplies.get(origin, n!);
         if (prior !== undefined) {
           this.answeredFromLog(argv);
-          return done(ctx, prior instanceof ReplyError ? prior : decode(prior));
+          return done(ctx, (prior instanceof ReplyError ? prior : decode(prior)) as T);
         }
       }
     }
     if (this.client.blocked !== null) {
-      this.held.push(() => this.dispatch(argv, buffers, done, ctx, origin, n));
+      this.held.push(() => this.dispatchWith(argv, decode, done, ctx, origin, n));
       return;
     }
     const seqBefore = log?.seq ?? 0;
@@ -215,14 +242,14 @@ export class LocalTransport implements Transport {
     const r = this.executeAs(argv, origin, n);
     const deferred = this.takeDeferred();
     if (deferred !== null) {
-      void deferred.then((d) => done(ctx, d instanceof ReplyError ? d : decode(d)));
+      void deferred.then((d) => done(ctx, (d instanceof ReplyError ? d : decode(d)) as T));
       return;
     }
     if (origin !== undefined && log !== null && log.seq !== seqBefore) log.recordAck(origin, n!, r);
-    const reply = r instanceof ReplyError ? r : decode(r);
+    const reply = (r instanceof ReplyError ? r : decode(r)) as T;
     if (log === null || log.synced) return done(ctx, reply);
     const wrote = log.seq !== seqBefore && engine.dirty !== dirtyBefore;
-    durableWaits.add(log, done as (ctx: unknown, reply: DecodedBuffer) => void, ctx, reply, wrote);
+    durableWaits.add(log, done as (ctx: unknown, reply: unknown) => void, ctx, reply, wrote);
   }
 
   /**
@@ -326,6 +353,14 @@ export class Store extends RedisCommands {
         this.timer = { api: timers, handle };
       }
     }
+  }
+
+  /**
+   * This store's own session is not a connection: hide it from CLIENT LIST, CLIENT KILL and INFO
+   * (a server front serving connections over the store calls this).
+   */
+  detachSession(): void {
+    this.transport.engine.detachClient(this.transport.session);
   }
 
   /** The engine behind this store (for fronts and tools in this process). */

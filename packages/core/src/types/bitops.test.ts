@@ -23,19 +23,6 @@ function setup() {
 }
 
 describe('SETBIT / GETBIT', () => {
-  it('sets bits most significant first and returns the old bit', async () => {
-    const r = createStore({ activeExpire: false });
-    expect(await r.setbit('k', 7, 1)).toBe(0);
-    expect(await r.setbit('k', 7, 1)).toBe(1);
-    expect(await r.setbit('k', 0, 1)).toBe(0);
-    expect(await r.callBuffer('GET', 'k')).toEqual(bytes(0x81));
-    expect(await r.getbit('k', 0)).toBe(1);
-    expect(await r.getbit('k', 1)).toBe(0);
-    expect(await r.getbit('k', 1000)).toBe(0);
-    expect(await r.getbit('missing', 5)).toBe(0);
-    r.close();
-  });
-
   it('reads bits of text, integer and unicode values as their UTF-8 bytes', () => {
     const { call } = setup();
     call('SET', 'u', 'é'); // c3 a9
@@ -107,17 +94,6 @@ describe('SETBIT / GETBIT', () => {
 });
 
 describe('BITCOUNT', () => {
-  it('counts whole values, byte ranges and bit ranges', async () => {
-    const r = createStore({ activeExpire: false });
-    await r.set('k', 'foobar');
-    expect(await r.bitcount('k')).toBe(26);
-    expect(await r.bitcount('k', 1, 1)).toBe(6);
-    expect(await r.bitcount('k', -2, -1)).toBe(7);
-    expect(await r.bitcount('k', 5, 30, 'BIT')).toBe(17);
-    expect(await r.bitcount('missing')).toBe(0);
-    r.close();
-  });
-
   it('matches a naive count on large unaligned data', () => {
     const data = new Uint8Array(100_003);
     let x = 12345;
@@ -131,20 +107,6 @@ describe('BITCOUNT', () => {
 });
 
 describe('BITPOS', () => {
-  it('finds set and clear bits, with the end-given rule for clear bits', async () => {
-    const r = createStore({ activeExpire: false });
-    await r.callBuffer('SET', 'k', bytes(0xff, 0xf0, 0x00));
-    expect(await r.bitpos('k', 0)).toBe(12);
-    expect(await r.bitpos('k', 1, 2)).toBe(-1);
-    await r.callBuffer('SET', 'f', bytes(0xff, 0xff));
-    expect(await r.bitpos('f', 0)).toBe(16); // no end: the value is zero padded
-    expect(await r.bitpos('f', 0, 0, -1)).toBe(-1); // explicit end
-    expect(await r.bitpos('f', 0, 0, -1, 'BIT')).toBe(-1);
-    expect(await r.bitpos('missing', 0)).toBe(0);
-    expect(await r.bitpos('missing', 1)).toBe(-1);
-    r.close();
-  });
-
   it('skips long runs word by word', () => {
     const { call, db } = setup();
     const big = new Uint8Array(1 << 20);
@@ -159,21 +121,6 @@ describe('BITPOS', () => {
 });
 
 describe('BITOP', () => {
-  it('combines values of different lengths', async () => {
-    const r = createStore({ activeExpire: false });
-    await r.callBuffer('SET', 'a', bytes(0x0f, 0xf0, 0xaa));
-    await r.callBuffer('SET', 'b', bytes(0xff, 0x0f));
-    expect(await r.bitop('and', 'd', 'a', 'b')).toBe(3);
-    expect(await r.callBuffer('GET', 'd')).toEqual(bytes(0x0f, 0x00, 0x00));
-    expect(await r.bitop('or', 'd', 'a', 'b', 'missing')).toBe(3);
-    expect(await r.callBuffer('GET', 'd')).toEqual(bytes(0xff, 0xff, 0xaa));
-    expect(await r.bitop('xor', 'd', 'a', 'b')).toBe(3);
-    expect(await r.callBuffer('GET', 'd')).toEqual(bytes(0xf0, 0xff, 0xaa));
-    expect(await r.bitop('not', 'd', 'a')).toBe(3);
-    expect(await r.callBuffer('GET', 'd')).toEqual(bytes(0xf0, 0x0f, 0x55));
-    r.close();
-  });
-
   it('works 32 bits at a time on long values', () => {
     const { call, db } = setup();
     const a = new Uint8Array(1001).map((_, i) => i * 7);
@@ -209,31 +156,6 @@ describe('BITOP', () => {
 });
 
 describe('BITFIELD', () => {
-  it('chains GET, SET, INCRBY and OVERFLOW through the typed builder', async () => {
-    const r = createStore({ activeExpire: false });
-    expect(await r.bitfield('k').set('u8', 0, 255).get('u8', 0).incrby('u8', 0, 10).exec()).toEqual([0, 255, 9]);
-    expect(await r.bitfield('k').overflow('SAT').incrby('u8', 0, 1000).overflow('FAIL').incrby('u8', 0, 1).exec()).toEqual([
-      255,
-      null,
-    ]);
-    expect(await r.bitfield('c').incrby('u32', '#0', 5).incrby('u32', '#1', 1).get('u32', '#0').exec()).toEqual([5, 1, 5]);
-    r.close();
-  });
-
-  it('is exact over the whole int64 and uint63 ranges', async () => {
-    const r = createStore({ activeExpire: false });
-    const max = 9223372036854775807n;
-    expect(await r.bitfield('k').set('i64', 3, max).get('i64', 3).incrby('i64', 3, 1).exec()).toEqual([0, max, -max - 1n]);
-    expect(await r.bitfield('k').overflow('SAT').incrby('i64', 3, -1).incrby('i64', 3, -5).exec()).toEqual([
-      -max - 1n,
-      -max - 1n,
-    ]);
-    expect(await r.bitfield('u').set('u63', 1, max).incrby('u63', 1, 1).set('u63', 1, -1n).exec()).toEqual([0, 0, 0]);
-    expect(await r.bitfield('u').get('u63', 1).get('u53', 1).exec()).toEqual([max, 9007199254740991]);
-    expect(await r.bitfield('v').set('u53', 0, 9007199254740993n).get('u53', 0).exec()).toEqual([0, 1]);
-    r.close();
-  });
-
   it('saturates a SET far below INT64 range to the maximum, as Redis int64 arithmetic does', () => {
     const { call } = setup();
     // i8: max - INT64_MAX = -9223372036854775680; anything below it overflows "upwards".

@@ -528,55 +528,6 @@ describe('persistence', () => {
   });
 });
 
-describe('typed API', () => {
-  it('hset, hget, hgetall, hmget, hdel, hexists, hlen, hstrlen, hkeys, hvals, hsetnx, hmset', async () => {
-    const { store } = setupStore();
-    expect(await store.hset('u', { name: 'Ada', age: 36 })).toBe(2);
-    expect(await store.hset('u', new Map([['email', 'ada@example.com']]))).toBe(1);
-    expect(await store.hget('u', 'name')).toBe('Ada');
-    expect(await store.hget('u', 'nope')).toBe(null);
-    expect(await store.hgetall('u')).toEqual({ name: 'Ada', age: '36', email: 'ada@example.com' });
-    expect(await store.hgetall('missing')).toBe(null);
-    expect(await store.hmget('u', 'name', 'nope')).toEqual({ name: 'Ada', nope: null });
-    expect(await store.hmget('u', 'x', 'y')).toBe(null);
-    expect(await store.hexists('u', 'age')).toBe(1);
-    expect(await store.hexists('u', 'x')).toBe(0);
-    expect(await store.hlen('u')).toBe(3);
-    expect(await store.hstrlen('u', 'name')).toBe(3);
-    expect(await store.hkeys('u')).toEqual(['name', 'age', 'email']);
-    expect(await store.hvals('u')).toEqual(['Ada', '36', 'ada@example.com']);
-    expect(await store.hsetnx('u', 'name', 'Bob')).toBe(0);
-    expect(await store.hsetnx('u', 'nick', 'ada')).toBe(1);
-    expect(await store.hmset('u', { a: '1', b: '2' })).toBe('OK');
-    expect(await store.hdel('u', 'a', 'b', 'zz')).toBe(2);
-    await expect(store.hset('u', {})).rejects.toThrow("ERR wrong number of arguments for 'hset' command");
-  });
-
-  it('hincrby, hincrbyfloat, hrandfield, hscan', async () => {
-    const { store } = setupStore();
-    expect(await store.hincrby('c', 'n', 5)).toBe(5);
-    expect(await store.hincrby('c', 'n', 9007199254740991n)).toBe(9007199254740996n);
-    expect(await store.hincrbyfloat('c', 'x', 0.1)).toBe(0.1);
-    expect(await store.hincrbyfloat('c', 'x', '0.2')).toBe(0.3);
-    await store.hset('r', { a: '1' });
-    expect(await store.hrandfield('r')).toBe('a');
-    expect(await store.hrandfield('missing')).toBe(null);
-    expect(await store.hrandfield('r', 3)).toEqual(['a']);
-    expect(await store.hrandfield('r', -2)).toEqual(['a', 'a']);
-    expect(await store.hrandfield('r', 1, true)).toEqual({ a: '1' });
-    expect(await store.hrandfield('missing', 1, true)).toBe(null);
-    await store.hset('s', Object.fromEntries(Array.from({ length: 600 }, (_, i) => [`f${i}`, String(i)])));
-    const seen = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, page] = await store.hscan('s', cursor, { match: 'f1*', count: 20 });
-      for (let i = 0; i < page.length; i += 2) seen.add(page[i]!);
-      cursor = next;
-    } while (cursor !== '0');
-    expect(seen.size).toBe(111); // f1, f10-f19, f100-f199
-  });
-});
-
 describe('COPY, RENAME, MOVE', () => {
   it('COPY duplicates the hash; the copy changes alone', () => {
     const { store, run } = setupStore();

@@ -350,15 +350,3 @@ describe('PFMERGE', () => {
     expect(s.execute('PFCOUNT', 'a', 'b')).toBe(3);
   });
 });
-
-describe('typed API', () => {
-  it('pfadd, pfcount, pfmerge', async () => {
-    const redis = store();
-    expect(await redis.pfadd('v', 'alice', 'bob')).toBe(1);
-    expect(await redis.pfadd('v', 'alice')).toBe(0);
-    expect(await redis.pfadd('w', 'carol')).toBe(1);
-    expect(await redis.pfcount('v', 'w')).toBe(3);
-    expect(await redis.pfmerge('all', 'v', 'w')).toBe('OK');
-    expect(await redis.pfcount('all')).toBe(3);
-  });
-});

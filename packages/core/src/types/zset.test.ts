@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Client } from '../client.js';
 import { doubleReplyText } from '../double.js';
-import { createStore, decodeReply, DoubleReply, Engine, MemoryPersistence, NULL_ARRAY, openStore, rdbLoad, ReplyError, SnapshotWriter, type Store } from '../index.js';
+import { createStore, decodeReply, DoubleReply, Engine, MemoryPersistence, NULL_ARRAY, openStore, rdbLoad, SnapshotWriter, type Store } from '../index.js';
 import { ByteReader, ByteWriter } from '../rio.js';
 import { Rng } from '../../../../conformance/fuzz/rng.js';
 import { blockingSetup, dumpKeyspace, errorText, fakeTime, settled, setupStore, T0 } from '../test-helpers.js';
@@ -663,63 +663,5 @@ describe('snapshots while commands run', () => {
     const loaded = new Engine();
     await rdbLoad(loaded, 1, chunks);
     expect(dumpKeyspace(loaded)).toEqual(expected);
-  });
-});
-
-// ---- typed API -------------------------------------------------------------------------------
-
-describe('typed API', () => {
-  it('every method', async () => {
-    const store = seeded();
-    expect(await store.zadd('z', { score: 1, member: 'a' }, { score: 2, member: 'b' })).toBe(2);
-    expect(await store.zadd('z', { nx: true, ch: true }, { score: 9, member: 'a' }, { score: 3, member: 'c' })).toBe(1);
-    expect(await store.zadd('z', { xx: true, incr: true }, { score: 0.5, member: 'a' })).toBe(1.5);
-    expect(await store.zadd('z', { xx: true, incr: true }, { score: 1, member: 'nope' })).toBe(null);
-    expect(await store.zadd('z', { gt: true, ch: true }, { score: 1, member: 'b' })).toBe(0);
-    expect(await store.zincrby('z', 1, 'c')).toBe(4);
-    expect(await store.zscore('z', 'c')).toBe(4);
-    expect(await store.zscore('z', 'nope')).toBe(null);
-    expect(await store.zmscore('z', ['a', 'nope', 'c'])).toEqual([1.5, null, 4]);
-    expect(await store.zcard('z')).toBe(3);
-    expect(await store.zcount('z', '(1.5', '+inf')).toBe(2);
-    expect(await store.zrank('z', 'b')).toBe(1);
-    expect(await store.zrevrank('z', 'b')).toBe(1);
-    expect(await store.zrank('z', 'nope')).toBe(null);
-    expect(await store.zrange('z', 0, -1)).toEqual(['a', 'b', 'c']);
-    expect(await store.zrange('z', 0, -1, { rev: true, withScores: true })).toEqual(['c', 4, 'b', 2, 'a', 1.5]);
-    expect(await store.zrange('z', '(1.5', '+inf', { byScore: true, offset: 1, count: 5 })).toEqual(['c']);
-    await store.zadd('lex', { score: 0, member: 'a' }, { score: 0, member: 'b' }, { score: 0, member: 'c' });
-    expect(await store.zrange('lex', '[b', '+', { byLex: true })).toEqual(['b', 'c']);
-    expect(await store.zlexcount('lex', '-', '(c')).toBe(2);
-    expect(await store.zrangestore('dst', 'z', 0, 1, { rev: true })).toBe(2);
-    expect(await store.zrange('dst', 0, -1)).toEqual(['b', 'c']);
-    expect(await store.zunion(2, ['z', 'dst'], { withScores: true, aggregate: 'max' })).toEqual(['a', 1.5, 'b', 2, 'c', 4]);
-    expect(await store.zunionstore('u', 2, ['z', 'dst'], { weights: [1, 2] })).toBe(3);
-    expect(await store.zrange('u', 0, -1, { withScores: true })).toEqual(['a', 1.5, 'b', 6, 'c', 12]);
-    expect(await store.zinter(2, ['z', 'dst'])).toEqual(['b', 'c']);
-    expect(await store.zinterstore('i', 2, ['z', 'dst'], { aggregate: 'min' })).toBe(2);
-    expect(await store.zintercard(['z', 'dst'], { limit: 1 })).toBe(1);
-    expect(await store.zdiff(2, ['z', 'dst'], { withScores: true })).toEqual(['a', 1.5]);
-    expect(await store.zdiffstore('d', 2, 'z', 'dst')).toBe(1);
-    expect((await store.zrandmember('z'))!.length).toBe(1);
-    expect((await store.zrandmember('z', 2)).length).toBe(2);
-    expect((await store.zrandmember('z', -4, true)).length).toBe(8);
-    expect(await store.zscan('z', 0)).toEqual(['0', ['a', 1.5, 'b', 2, 'c', 4]]);
-    expect(await store.zpopmin('z')).toEqual(['a', 1.5]);
-    expect(await store.zpopmax('z', 5)).toEqual(['c', 4, 'b', 2]);
-    expect(await store.zmpop(1, ['u'], 'max', 2)).toEqual(['u', [['c', 12], ['b', 6]]]);
-    expect(await store.zmpop(1, ['nope'], 'min')).toBe(null);
-    await store.zadd('r', { score: Infinity, member: 'x' }, { score: -Infinity, member: 'y' }, { score: 5, member: 'z' });
-    expect(await store.zrange('r', 0, -1, { withScores: true })).toEqual(['y', -Infinity, 'z', 5, 'x', Infinity]);
-    expect(await store.zrem('r', 'x', 'nope')).toBe(1);
-    expect(await store.zremrangebyscore('r', '-inf', 0)).toBe(1);
-    await store.zadd('r', { score: 1, member: 'p' }, { score: 2, member: 'q' });
-    expect(await store.zremrangebyrank('r', 0, 0)).toBe(1);
-    expect(await store.zremrangebylex('lex', '[a', '[b')).toBe(2);
-    expect(await store.bzpopmin('r', 0)).toEqual(['r', 'q', 2]);
-    expect(await store.bzpopmax('r', 'lex', 0)).toEqual(['r', 'z', 5]);
-    expect(await store.bzpopmax('r', 'lex', 0)).toEqual(['lex', 'c', 0]);
-    expect(await store.bzmpop(0.01, 1, ['i'], 'min')).toEqual(['i', [['b', 2]]]);
-    await expect(store.zadd('z', { score: NaN, member: 'a' })).rejects.toThrow(ReplyError);
   });
 });

@@ -1,0 +1,30 @@
+/**
+ * lodis-server through real client libraries — ioredis 5 (RESP2) and node-redis 6 (RESP2 and
+ * RESP3) — next to a real redis-server 7.0: every scenario (scenarios.ts) runs on both servers
+ * through the same library, and what lodis-server gives must equal what redis-server gave.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ioredisKind, nodeRedisKind } from './clients.js';
+import { runScenario, sharedScenarios } from './scenarios.js';
+import { startLodis, startRedisServer, type RunningServer } from './servers.js';
+
+const kinds = [ioredisKind(), nodeRedisKind(2), nodeRedisKind(3)];
+
+let redis: RunningServer;
+let lodis: RunningServer;
+beforeAll(async () => {
+  [redis, lodis] = await Promise.all([startRedisServer(), startLodis()]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([redis?.stop(), lodis?.stop()]);
+});
+
+describe.each(kinds)('$name', (kind) => {
+  for (const scenario of sharedScenarios) {
+    it(scenario.name, async () => {
+      const want = await runScenario(redis.port, kind, scenario);
+      const got = await runScenario(lodis.port, kind, scenario);
+      expect(got).toEqual(want);
+    }, 60_000);
+  }
+});

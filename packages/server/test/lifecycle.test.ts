@@ -1,0 +1,33 @@
+/**
+ * Stopping a server that has clients: `server.close()` (what the CLI runs on SIGINT/SIGTERM, as
+ * redis-server's shutdown) closes every connection and resolves; it does not wait for the
+ * clients to leave first. A client connected over SIGTERM of the `lodis-server` process is in
+ * restart.test.ts.
+ */
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startServer } from '@lodis/server';
+import { sleep } from './servers.js';
+
+describe('LodisServer.close()', () => {
+  it('closes the connections of idle, subscribed and blocked clients, and resolves', async () => {
+    const server = await startServer({ port: 0 });
+    const socks = await Promise.all(
+      ['PING\r\n', 'SUBSCRIBE ch\r\n', 'BLPOP nosuch 0\r\n'].map(
+        (req) =>
+          new Promise<net.Socket>((resolve) => {
+            const s = net.connect(server.port, '127.0.0.1', () => {
+              s.write(req);
+              resolve(s);
+            });
+          }),
+      ),
+    );
+    const closed = socks.map((s) => new Promise<boolean>((r) => s.once('close', () => r(true))));
+    await sleep(100);
+    const done = await Promise.race([server.close().then(() => true), sleep(3000).then(() => false)]);
+    for (const s of socks) s.destroy();
+    expect(done, 'close() still pending 3 s after it was called').toBe(true);
+    expect(await Promise.all(closed)).toEqual([true, true, true]);
+  });
+});
