@@ -51,6 +51,11 @@ export interface BlockedState {
 export interface EngineTimers {
   setTimeout(fn: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
+  /**
+   * Let this timer keep the runtime alive (Node's timer.ref()): the engine's own timers do not,
+   * but a blocked command's timeout is awaited by someone, as a socket keeps a client alive.
+   */
+  ref?(handle: unknown): void;
 }
 
 const UNIT_SECONDS = 'seconds';
@@ -134,6 +139,7 @@ function armTimeout(c: Client, state: BlockedState): void {
     if (c.engine.clock() >= state.deadline) unblockClient(c, state.timeoutReply);
     else armTimeout(c, state);
   }, Math.min(wait, 2 ** 31 - 1));
+  timers.ref?.(state.timer);
 }
 
 /** Unblock `c` with `reply`. */

@@ -360,6 +360,7 @@ function defaultTimers(): EngineTimers | null {
       return h;
     },
     clearTimeout: (h) => globalThis.clearTimeout(h as never),
+    ref: (h) => (h as { ref?: () => void })?.ref?.(),
   };
 }
 

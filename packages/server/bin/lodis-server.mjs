@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // `npx lodis-server [--port 6379] [--bind 127.0.0.1] [--requirepass …] [--dir … --appendonly yes]`
-// The published package runs its build; a workspace checkout with no build runs the sources
-// through tsx (a dev dependency of the workspace), resolving @lodis/* from the root tsconfig.
+// The published package (dist/ only) runs its build. In a workspace checkout the sources are run
+// through tsx (a dev dependency there), resolving @lodis/* from the root tsconfig, so what runs is
+// never a stale build.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const dist = new URL('../dist/cli.js', import.meta.url);
-if (existsSync(fileURLToPath(dist))) {
-  await import(dist.href);
-} else {
+const src = new URL('../src/cli.ts', import.meta.url);
+const tsx = await import('tsx/esm/api').catch(() => null);
+if (existsSync(fileURLToPath(src)) && tsx !== null) {
   process.env.TSX_TSCONFIG_PATH ??= fileURLToPath(new URL('../../../tsconfig.json', import.meta.url));
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../src/cli.ts', import.meta.url).href);
+  tsx.register();
+  await import(src.href);
+} else {
+  await import(new URL('../dist/cli.js', import.meta.url).href);
 }

@@ -83,6 +83,28 @@ export function argOf(buf: Buffer, start: number, end: number): string | Uint8Ar
 }
 
 /**
+ * A request's first argument, the command name: the same few names come again and again, so the
+ * string made for a name is kept (64 slots by a hash of its bytes) and given again when the bytes
+ * match. One string per name also means its hash is computed once by the command table's lookup.
+ */
+const names: (string | undefined)[] = new Array(64);
+function commandName(buf: Buffer, start: number, end: number): string | Uint8Array {
+  const len = end - start;
+  if (len > 24) return argOf(buf, start, end);
+  let h = len;
+  for (let i = start; i < end; i++) h = (h * 31 + (buf[i]! | 0x20)) & 63;
+  const known = names[h];
+  if (known !== undefined && known.length === len) {
+    let i = 0;
+    while (i < len && known.charCodeAt(i) === buf[start + i]) i++;
+    if (i === len) return known;
+  }
+  const arg = argOf(buf, start, end);
+  if (typeof arg === 'string') names[h] = arg;
+  return arg;
+}
+
+/**
  * string2ll over bytes: an optional '-', then digits with no leading zero (or a lone "0"),
  * within int64; anything else (spaces, '+', empty) is not a number. NaN when not.
  */
@@ -232,7 +254,8 @@ export class RequestParser {
         }
       }
       if (buf.length - this.pos < this.bulklen + 2) return null;
-      this.argv.push(argOf(buf, this.pos, this.pos + this.bulklen));
+      const end = this.pos + this.bulklen;
+      this.argv.push(this.argv.length === 0 ? commandName(buf, this.pos, end) : argOf(buf, this.pos, end));
       this.pos += this.bulklen + 2;
       this.bulklen = -1;
       this.multibulklen--;

@@ -50,8 +50,17 @@ export class ReplyWriter {
 
   /** ASCII protocol text (headers, integers, CRLF). */
   private ascii(s: string): void {
-    this.room(s.length);
-    this.pos += this.buf.write(s, this.pos, 'latin1');
+    const n = s.length;
+    this.room(n);
+    if (n > 32) {
+      this.pos += this.buf.write(s, this.pos, 'latin1');
+      return;
+    }
+    // A few bytes (`+OK\r\n`, `:12\r\n`): a loop costs less than Buffer#write's dispatch.
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) buf[p++] = s.charCodeAt(i);
+    this.pos = p;
   }
 
   private text(prefix: string, s: string): void {

@@ -104,17 +104,23 @@ export class LodisServer {
   private accept(socket: net.Socket): void {
     if (this.closing !== null) return void socket.destroy();
     if (this.connections.size >= Number(this.setting('maxclients'))) {
-      socket.end('-ERR max number of clients reached\r\n');
-      this.store.engine.stat.rejectedConnections++;
+      this.refuse(socket, '-ERR max number of clients reached\r\n');
       return;
     }
     if (this.setting('protected-mode') === 'yes' && this.setting('requirepass') === '' && !isLoopback(socket.remoteAddress)) {
-      socket.end(DENIED);
-      this.store.engine.stat.rejectedConnections++;
+      this.refuse(socket, DENIED);
       return;
     }
     const conn = new Connection(new LocalTransport(this.store.engine), socket, { onClosed: (c) => this.connections.delete(c) });
     this.connections.add(conn);
+  }
+
+  /** Write Redis' refusal and close (freeClientAsync: not waiting for the peer to close its side). */
+  private refuse(socket: net.Socket, text: string): void {
+    this.store.engine.stat.rejectedConnections++;
+    socket.on('error', () => {});
+    socket.end(text, () => socket.destroy());
+    setTimeout(() => socket.destroy(), 1000).unref();
   }
 
   /** How many connections are open. */
