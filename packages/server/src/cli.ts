@@ -37,15 +37,21 @@ async function main(): Promise<void> {
     console.error(`*** FATAL CONFIG ERROR (lodis-server) ***\n>>> ${(e as Error).message}\n\n${USAGE}`);
     process.exit(1);
   }
+  if (settings.databases !== undefined && !/^[1-9][0-9]{0,4}$/.test(settings.databases)) {
+    console.error(`*** FATAL CONFIG ERROR (lodis-server) ***\n>>> 'databases ${settings.databases}'\nArgument must be between 1 and 2147483647 inclusive`);
+    process.exit(1);
+  }
   const port = Number(settings.port ?? 6379);
   const bind = settings.bind ?? '127.0.0.1';
   const dir = path.resolve(settings.dir ?? '.');
   const appendonly = settings.appendonly === 'yes';
   const appendfsync = (settings.appendfsync ?? 'everysec') as 'always' | 'everysec' | 'no';
-  const { port: _p, bind: _b, ...config } = settings;
+  // `databases` is fixed when the engine is made (redis-server reads it from its config file).
+  const { port: _p, bind: _b, databases, ...config } = settings;
   const server = await startServer({
     port,
     bind,
+    storeOptions: databases === undefined ? undefined : { databases: Number(databases) },
     config: { ...config, dir },
     persistence: appendonly ? new FilePersistence({ dir, appendfsync }) : undefined,
   });

@@ -24,7 +24,7 @@
  * Redis' unlimited normal-client buffer).
  */
 import type { Socket } from 'node:net';
-import { configGetValue, lookupConfig, ReplyError, type Client, type CommandArg, type Engine, type LocalTransport, type Reply } from '@lodis/core';
+import { BinaryReplyError, configGetValue, lookupConfig, type Client, type CommandArg, type Engine, type LocalTransport, type Reply } from '@lodis/core';
 import { ProtocolError, RequestParser, type ParseLimits } from './resp-parser.js';
 import { ReplyWriter } from './resp-writer.js';
 
@@ -229,7 +229,8 @@ export class Connection {
   }
 
   private protocolError(e: ProtocolError): void {
-    this.onReply(this.issued++, new ReplyError(`ERR ${e.message}`));
+    // The message is a byte string (`got '\xff'` carries the byte itself, as Redis sends it).
+    this.onReply(this.issued++, new BinaryReplyError(`ERR ${e.message}`));
     this.closing = true;
   }
 
@@ -253,8 +254,10 @@ export class Connection {
       }
     }
     if (this.closing && this.later.length === this.laterHead) {
+      // Redis closes the socket once the reply is out: the peer's later writes are refused, not
+      // read into a half-closed connection.
       this.closed = true;
-      this.socket.end();
+      this.socket.end(() => this.socket.destroy());
       this.release();
     }
   }

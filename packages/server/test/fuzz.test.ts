@@ -301,11 +301,8 @@ describe(`protocol fuzz (FUZZ_SEED=${SEED})`, () => {
  * next is refused (EPIPE / ECONNRESET). A half-close (FIN sent, still reading) would let a
  * client that does not read go on writing into a dead connection forever; Redis' own suite
  * checks this ("Protocol desync regression test", unit/protocol).
- *
- * KNOWN: lodis-server half-closes today (connection.ts ends the socket and keeps reading), so
- * this is `it.fails`; make it `it` once the socket is destroyed after the last reply is written.
  */
-it.fails('after a protocol error the connection is closed for writing too, as redis-server closes it', async () => {
+it('after a protocol error the connection is closed for writing too, as redis-server closes it', async () => {
   const server = await startServer({ port: 0 });
   try {
     const refused = await new Promise<boolean>((resolve) => {
@@ -331,14 +328,8 @@ it.fails('after a protocol error the connection is closed for writing too, as re
 
 describe('malformed requests: the same reply as redis-server 7.0, and the same close', () => {
   const recorded = JSON.parse(readFileSync(new URL('./protocol-corpus.recorded.json', import.meta.url), 'utf8')) as RecordedCorpus;
-  /**
-   * Entries where Lodis still differs, and why. Remove one when its cause is fixed.
-   * - a byte ≥ 0x80 in `expected '$', got '…'`: connection.ts replies a ProtocolError as a
-   *   ReplyError, whose text goes out as UTF-8 (two bytes); Redis sends the byte itself.
-   */
-  const KNOWN: Record<string, string> = {
-    'byte 0xff instead of a bulk': "the byte in `got '…'` is written as UTF-8 (connection.ts)",
-  };
+  /** Entries where Lodis still differs, and why (none now). Remove one when its cause is fixed. */
+  const KNOWN: Record<string, string> = {};
   let server: LodisServer;
   let actual: Exchange[];
   beforeAll(async () => {

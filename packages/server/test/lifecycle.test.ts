@@ -30,4 +30,29 @@ describe('LodisServer.close()', () => {
     expect(done, 'close() still pending 3 s after it was called').toBe(true);
     expect(await Promise.all(closed)).toEqual([true, true, true]);
   });
+
+  it('frees the connection of a peer it refused (over maxclients), so close() resolves', async () => {
+    const server = await startServer({ port: 0, config: { maxclients: '1' } });
+    const connect = () =>
+      new Promise<{ sock: net.Socket; reply: Promise<string> }>((resolve) => {
+        const sock = net.connect(server.port, '127.0.0.1', () => {
+          sock.write('PING\r\n');
+          let got = '';
+          const reply = new Promise<string>((r) => {
+            sock.on('data', (d) => (got += d.toString()));
+            sock.on('close', () => r(got));
+            setTimeout(() => r(got), 1000);
+          });
+          resolve({ sock, reply });
+        });
+      });
+    const first = await connect();
+    const second = await connect();
+    expect(await second.reply).toBe('-ERR max number of clients reached\r\n');
+    second.sock.destroy();
+    first.sock.destroy();
+    await sleep(100);
+    const done = await Promise.race([server.close().then(() => true), sleep(3000).then(() => false)]);
+    expect(done, 'close() still pending 3 s after it was called: the refused socket was never freed').toBe(true);
+  });
 });

@@ -96,7 +96,10 @@ export interface LodisProcess extends RunningServer {
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** `node packages/server/bin/lodis-server.mjs --port P …` as a child process, as `npx lodis-server` runs it. */
+/**
+ * `node packages/server/bin/lodis-server.mjs --port P …` as a child process: what `npx lodis-server`
+ * runs, without npm's process in between, so a signal sent to it reaches the server itself.
+ */
 export async function spawnLodis(args: string[] = [], port?: number): Promise<LodisProcess> {
   const p = port ?? (await freePort());
   const proc = spawn(process.execPath, [LODIS_BIN, '--port', String(p), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
