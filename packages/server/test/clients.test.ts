@@ -6,18 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ioredisKind, nodeRedisKind } from './clients.js';
 import { runScenario, sharedScenarios } from './scenarios.js';
-import { startLodis, startRedisServer, type RunningServer } from './servers.js';
+import { bothServers, type RunningServer } from './servers.js';
 
 const kinds = [ioredisKind(), nodeRedisKind(2), nodeRedisKind(3)];
 
 let redis: RunningServer;
 let lodis: RunningServer;
-beforeAll(async () => {
-  [redis, lodis] = await Promise.all([startRedisServer(), startLodis()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([redis?.stop(), lodis?.stop()]);
-});
+bothServers((r, l) => ([redis, lodis] = [r, l]));
 
 describe.each(kinds)('$name', (kind) => {
   for (const scenario of sharedScenarios) {

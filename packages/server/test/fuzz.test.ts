@@ -9,6 +9,7 @@
  * its connection, and the connection then closes; every connection is freed once its peer is
  * gone; memory stays bounded.
  */
+import { mulberry32 } from '../../../conformance/fuzz/rng.js';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,19 +20,9 @@ const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31)
 const ROUNDS = 40;
 const CONNECTIONS_PER_ROUND = 16;
 
-/** mulberry32: small, seedable, good enough to pick bytes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-const rand = prng(SEED);
+const next32 = mulberry32(SEED);
+const rand = (): number => next32() / 4294967296;
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
 

@@ -7,7 +7,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plain } from './clients.js';
-import { startLodis, startRedisServer, until, type RunningServer } from './servers.js';
+import { bothServers, until, type RunningServer } from './servers.js';
 
 type Open = (options?: RedisOptions) => Promise<Redis>;
 
@@ -33,12 +33,7 @@ async function record(port: number, scenario: (open: Open) => Promise<unknown>):
 
 let redis: RunningServer;
 let lodis: RunningServer;
-beforeAll(async () => {
-  [redis, lodis] = await Promise.all([startRedisServer(), startLodis()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([redis?.stop(), lodis?.stop()]);
-});
+bothServers((r, l) => ([redis, lodis] = [r, l]));
 
 /** The scenario on redis-server, then on lodis-server: the same result. */
 function same(name: string, scenario: (open: Open) => Promise<unknown>, timeout = 60_000) {

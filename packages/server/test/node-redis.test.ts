@@ -8,7 +8,7 @@
 import { createClient, RESP_TYPES, type RedisClientOptions } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { plain } from './clients.js';
-import { startLodis, startRedisServer, until, type RunningServer } from './servers.js';
+import { bothServers, until, type RunningServer } from './servers.js';
 
 type Client = ReturnType<typeof createClient>;
 type Open = (options?: Partial<RedisClientOptions>) => Promise<Client>;
@@ -38,12 +38,7 @@ async function record(port: number, resp: 2 | 3, scenario: (open: Open) => Promi
 
 let redis: RunningServer;
 let lodis: RunningServer;
-beforeAll(async () => {
-  [redis, lodis] = await Promise.all([startRedisServer(), startLodis()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([redis?.stop(), lodis?.stop()]);
-});
+bothServers((r, l) => ([redis, lodis] = [r, l]));
 
 /** A flat [name, value, …] array (RESP2) as sorted pairs; a map (RESP3) with its names sorted. */
 function sortedPairs(x: unknown): unknown {

@@ -13,7 +13,7 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLodis, startRedisServer, type RunningServer } from './servers.js';
+import { bothServers, type RunningServer } from './servers.js';
 
 interface Run {
   stdout: string;
@@ -214,12 +214,7 @@ const cases: Case[] = [
 
 let redis: RunningServer;
 let lodis: RunningServer;
-beforeAll(async () => {
-  [redis, lodis] = await Promise.all([startRedisServer(), startLodis()]);
-}, 60_000);
-afterAll(async () => {
-  await Promise.all([redis?.stop(), lodis?.stop()]);
-});
+bothServers((r, l) => ([redis, lodis] = [r, l]));
 
 async function runCase(port: number, c: Case): Promise<Run> {
   await cli(port, ['FLUSHALL']);

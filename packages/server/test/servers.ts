@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type ServerOptions } from '@lodis/server';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface RunningServer {
   readonly name: 'redis' | 'lodis';
@@ -145,3 +146,18 @@ export async function until(cond: () => boolean | Promise<boolean>, ms = 5000): 
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * redis-server and lodis-server for the tests of one file: started before them (handed to `use`),
+ * stopped after them.
+ */
+export function bothServers(use: (redis: RunningServer, lodis: RunningServer) => void): void {
+  let started: RunningServer[] = [];
+  beforeAll(async () => {
+    started = await Promise.all([startRedisServer(), startLodis()]);
+    use(started[0]!, started[1]!);
+  }, 60_000);
+  afterAll(async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  });
+}
