@@ -160,7 +160,19 @@ export class Connection {
 
   private run(argv: CommandArg[]): void {
     const seq = this.issued++;
-    this.transport.dispatchReply(argv, this.onReply, seq);
+    const engine = this.transport.engine;
+    const c = this.client;
+    if (engine.commandLog === null && !c.closed) {
+      // In memory nothing waits for a disk: call the engine as Redis' processCommand is called,
+      // with the arguments as parsed (the transport's path converts and checks them again).
+      const r = engine.processCommand(c, argv as (string | Uint8Array)[]);
+      const deferred = c.deferredReply;
+      if (deferred === null) return this.onReply(seq, r);
+      c.deferredReply = null;
+      void deferred.then((d) => this.onReply(seq, d));
+    } else {
+      this.transport.dispatchReply(argv, this.onReply, seq);
+    }
     // Not answered yet (and not stored for later by onReply): hold its place.
     if (this.written <= seq && seq - this.written === this.later.length - this.laterHead) {
       this.later.push({ reply: PENDING, resp: 2, pushes: this.takeLaterPushes() });
